@@ -1,0 +1,27 @@
+/*
+ * cli.h - the command front: one function per subcommand, and the few
+ * helpers they share. Commands parse options, fill a conf, call the library
+ * and map its rk_err_t to an exit status. No business logic lives here.
+ */
+#ifndef RK_CLI_H
+#define RK_CLI_H
+
+#include "../classify/rk_common.h"
+
+/* Exit statuses of the contract. */
+enum { RK_EXIT_OK = 0, RK_EXIT_ERROR = 1, RK_EXIT_USAGE = 2 };
+
+/* A subcommand: argv[0] is the command name. Returns an exit status. */
+typedef int (*rk_cmd_fn)(int argc, char **argv);
+
+int rk_cmd_broker(int argc, char **argv);
+
+/* Prints "rakiza <cmd>: <msg>" on stderr and returns the exit status
+ * for err (RK_EXIT_USAGE for RK_ERR_USAGE, RK_EXIT_ERROR otherwise). */
+int rk_cli_fail(const char *cmd, rk_err_t err, const char *msg);
+
+/* Prints a usage error with a hint to --help and returns RK_EXIT_USAGE. */
+int rk_cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif
