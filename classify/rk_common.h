@@ -14,20 +14,19 @@
 
 typedef enum rk_err_e {
     RK_OK = 0,
-    RK_ERR_USAGE,    /* bad setting, flag or argument */
-    RK_ERR_IO,       /* a file or socket could not be read or written */
-    RK_ERR_DATA,     /* input data is malformed (bad UTF-8, JSON, bundle) */
-    RK_ERR_LIMIT,    /* input exceeds an explicit limit */
-    RK_ERR_NOMEM,    /* allocation failed */
-    RK_ERR_KAFKA,    /* librdkafka reported an error */
-    RK_ERR_INTERNAL  /* a bug: an invariant did not hold */
+    RK_ERR_USAGE,   /* bad setting, flag or argument */
+    RK_ERR_IO,      /* a file or socket could not be read or written */
+    RK_ERR_DATA,    /* input data is malformed (bad UTF-8, JSON, bundle) */
+    RK_ERR_LIMIT,   /* input exceeds an explicit limit */
+    RK_ERR_NOMEM,   /* allocation failed */
+    RK_ERR_KAFKA,   /* librdkafka reported an error */
+    RK_ERR_INTERNAL /* a bug: an invariant did not hold */
 } rk_err_t;
 
 /* Writes a printf-style message into errstr (always NUL-terminated when
  * errstr_size > 0) and returns err, so callers can `return rk_fail(...)`. */
 rk_err_t rk_fail(rk_err_t err, char *errstr, size_t errstr_size,
-                 const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* The version string recorded in model bundles and printed by --version. */
 #define RK_VERSION "0.1.0"

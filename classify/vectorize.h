@@ -58,9 +58,9 @@ int rk_vec_dim(const rk_vec_t *vec);
 
 /* Learns IDF from n training paragraphs (texts[i] of lens[i] bytes, in
  * language langs[i] - "ar", "en" or NULL to detect). */
-rk_err_t rk_vec_fit(rk_vec_t *vec, const char *const *texts,
-                    const size_t *lens, const char *const *langs, size_t n,
-                    char *errstr, size_t errstr_size);
+rk_err_t rk_vec_fit(rk_vec_t *vec, const char *const *texts, const size_t *lens,
+                    const char *const *langs, size_t n, char *errstr,
+                    size_t errstr_size);
 
 rk_vec_ctx_t *rk_vec_ctx_new(void);
 void rk_vec_ctx_destroy(rk_vec_ctx_t *ctx);

@@ -62,9 +62,8 @@ int rk_cmd_broker(int argc, char **argv) {
             char *end;
             long n = strtol(optarg, &end, 10);
             if (*end || n < 1 || n > 16)
-                return rk_cli_usage_error("broker",
-                                          "--brokers takes 1..16, not '%s'",
-                                          optarg);
+                return rk_cli_usage_error(
+                    "broker", "--brokers takes 1..16, not '%s'", optarg);
             broker_cnt = (int)n;
             break;
         }

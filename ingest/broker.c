@@ -52,8 +52,8 @@ rk_err_t rk_broker_new(int broker_cnt, rk_broker_t **out, char *errstr,
     return RK_OK;
 }
 
-rk_err_t rk_broker_create_topics(rk_broker_t *b, const char *spec,
-                                 char *errstr, size_t errstr_size) {
+rk_err_t rk_broker_create_topics(rk_broker_t *b, const char *spec, char *errstr,
+                                 size_t errstr_size) {
     char *copy = strdup(spec);
     if (!copy)
         return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");

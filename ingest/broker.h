@@ -23,8 +23,8 @@ rk_err_t rk_broker_new(int broker_cnt, rk_broker_t **out, char *errstr,
 
 /* Creates topics from a spec "name:partitions,name2,..." (partitions
  * default to 1). An empty name or a bad count is a usage error. */
-rk_err_t rk_broker_create_topics(rk_broker_t *b, const char *spec,
-                                 char *errstr, size_t errstr_size);
+rk_err_t rk_broker_create_topics(rk_broker_t *b, const char *spec, char *errstr,
+                                 size_t errstr_size);
 
 /* The bootstrap.servers string; valid until rk_broker_destroy(). */
 const char *rk_broker_bootstraps(const rk_broker_t *b);

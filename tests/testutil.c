@@ -12,8 +12,8 @@
 int rk_test_failures = 0;
 int rk_test_checks = 0;
 
-void rk_test_fail(const char *file, int line, const char *cond,
-                  const char *fmt, ...) {
+void rk_test_fail(const char *file, int line, const char *cond, const char *fmt,
+                  ...) {
     rk_test_failures++;
     fprintf(stderr, "FAIL %s:%d: %s\n  why it matters: ", file, line, cond);
     va_list ap;

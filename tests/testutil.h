@@ -13,14 +13,14 @@
 extern int rk_test_failures;
 extern int rk_test_checks;
 
-void rk_test_fail(const char *file, int line, const char *cond,
-                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void rk_test_fail(const char *file, int line, const char *cond, const char *fmt,
+                  ...) __attribute__((format(printf, 4, 5)));
 
-#define CHECK(cond, ...)                                                    \
-    do {                                                                    \
-        rk_test_checks++;                                                   \
-        if (!(cond))                                                        \
-            rk_test_fail(__FILE__, __LINE__, #cond, __VA_ARGS__);           \
+#define CHECK(cond, ...)                                                       \
+    do {                                                                       \
+        rk_test_checks++;                                                      \
+        if (!(cond))                                                           \
+            rk_test_fail(__FILE__, __LINE__, #cond, __VA_ARGS__);              \
     } while (0)
 
 /* Reads a whole file into a NUL-terminated malloc'd buffer (the caller
