@@ -24,4 +24,13 @@ int rk_cli_fail(const char *cmd, rk_err_t err, const char *msg);
 int rk_cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+int rk_cmd_segment(int argc, char **argv);
+int rk_cmd_normalize(int argc, char **argv);
+
+/* Reads a whole file, or stdin for "-", into a malloc'd NUL-terminated
+ * buffer (the caller frees). Refuses inputs over RK_CLI_MAX_INPUT bytes. */
+#define RK_CLI_MAX_INPUT ((size_t)1 << 30)
+rk_err_t rk_cli_read_input(const char *path, char **buf, size_t *len,
+                           char *errstr, size_t errstr_size);
+
 #endif

@@ -12,6 +12,8 @@ static const struct {
     rk_cmd_fn fn;
     const char *summary;
 } commands[] = {
+    {"normalize", rk_cmd_normalize, "print input lines normalised as the vectoriser sees them"},
+    {"segment", rk_cmd_segment, "split documents into paragraphs (JSON Lines)"},
     {"broker", rk_cmd_broker, "embedded development Kafka broker on 127.0.0.1"},
 };
 

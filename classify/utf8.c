@@ -1,0 +1,82 @@
+/*
+ * utf8.c - see utf8.h.
+ */
+#include "utf8.h"
+
+int rk_utf8_valid(const char *buf, size_t len, size_t *bad_offset) {
+    const unsigned char *s = (const unsigned char *)buf;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t need;
+        uint32_t cp, min;
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1, cp = c & 0x1F, min = 0x80;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2, cp = c & 0x0F, min = 0x800;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3, cp = c & 0x07, min = 0x10000;
+        } else {
+            goto bad; /* continuation byte, C0/C1 overlong lead, F5+ */
+        }
+        if (len - i <= need)
+            goto bad;
+        for (size_t k = 1; k <= need; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                goto bad;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            goto bad;
+        i += need + 1;
+    }
+    return 1;
+bad:
+    if (bad_offset)
+        *bad_offset = i;
+    return 0;
+}
+
+uint32_t rk_utf8_next(const char *str, size_t len, size_t *i) {
+    const unsigned char *s = (const unsigned char *)str;
+    unsigned char c = s[*i];
+    size_t need = c < 0x80 ? 0 : c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
+    uint32_t cp = need == 0   ? c
+                  : need == 1 ? (c & 0x1Fu)
+                  : need == 2 ? (c & 0x0Fu)
+                              : (c & 0x07u);
+    size_t k = 1;
+    for (; k <= need && *i + k < len; k++)
+        cp = (cp << 6) | (s[*i + k] & 0x3Fu);
+    *i += k;
+    return cp;
+}
+
+static int is_arabic_letter(uint32_t cp) {
+    return (cp >= 0x0620 && cp <= 0x064A) || (cp >= 0x066E && cp <= 0x06D3) ||
+           (cp >= 0x06FA && cp <= 0x06FF) || (cp >= 0x0750 && cp <= 0x077F) ||
+           (cp >= 0xFB50 && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFC);
+}
+
+static int is_latin_letter(uint32_t cp) {
+    return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
+           (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7);
+}
+
+const char *rk_utf8_script_lang(const char *s, size_t len) {
+    size_t arabic = 0, latin = 0, i = 0;
+    while (i < len) {
+        uint32_t cp = rk_utf8_next(s, len, &i);
+        if (is_arabic_letter(cp))
+            arabic++;
+        else if (is_latin_letter(cp))
+            latin++;
+    }
+    if (!arabic && !latin)
+        return "und";
+    return arabic >= latin ? "ar" : "en";
+}
