@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The pipeline benchmark still runs on every seed and prints the table format
+# scripts/bench reads. If this fails, `scripts/bench` reports nothing (or
+# garbage) for the text pipeline and nobody notices a throughput regression.
+source "$(dirname "$0")/lib.sh"
+
+bench=$RAKIZA_BUILD/bench/bench_pipeline
+check "the benchmark program is built" test -x "$bench"
+# --seconds 0: one pass of each stage, enough to check it works.
+status=0
+"$bench" --seconds 0 "$RAKIZA_SEEDS"/*.txt >"$TEST_TMP/out" 2>"$TEST_TMP/err" || status=$?
+check_eq "one pass over all seeds succeeds" 0 "$status"
+check "every line is name<TAB>positive number<TAB>unit, names under pipeline." \
+    awk -F'\t' 'NF != 3 || $1 !~ /^pipeline\./ || !($2 > 0) || $3 == "" { bad = 1 }
+                END { exit bad || NR == 0 }' "$TEST_TMP/out"
+check "each stage reports MB/s" test "$(grep -c $'\tMB/s$' "$TEST_TMP/out")" -ge 2
+
+status=0
+"$bench" --seconds 0 "$TEST_TMP/missing.txt" >/dev/null 2>"$TEST_TMP/err" || status=$?
+check_eq "an unreadable input is an error, not a zero figure" 1 "$status"
+check "naming the file" grep -q "missing.txt" "$TEST_TMP/err"
+printf 'ok\n\xff bad\n' >"$TEST_TMP/bad.txt"
+status=0
+"$bench" --seconds 0 "$TEST_TMP/bad.txt" >/dev/null 2>"$TEST_TMP/err" || status=$?
+check_eq "invalid UTF-8 stops the benchmark with an error" 1 "$status"
+test_done
