@@ -1,0 +1,240 @@
+/*
+ * tokenize.c - see tokenize.h. Token strings live in one arena per
+ * rk_tok_t, reused from call to call; token records point into it.
+ */
+#include "tokenize.h"
+
+#include <libstemmer.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/ustring.h>
+
+struct rk_tok_stopset_s {
+    char **words; /* sorted, for bsearch */
+    size_t count;
+};
+
+struct rk_tok_s {
+    UBreakIterator *brk;
+    struct sb_stemmer *stem_ar, *stem_en;
+    char *arena; /* token strings; offsets recorded while filling */
+    size_t arena_len, arena_cap;
+    rk_token_t *toks;
+    size_t *offs; /* word/stem offsets into arena, 2 per token */
+    size_t n, cap;
+};
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+rk_err_t rk_tok_stopset_new(const char *const *words, size_t n,
+                            rk_tok_stopset_t **out, char *errstr,
+                            size_t errstr_size) {
+    rk_tok_stopset_t *s = calloc(1, sizeof *s);
+    if (!s || !(s->words = calloc(n ? n : 1, sizeof *s->words))) {
+        free(s);
+        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!(s->words[s->count] = strdup(words[i]))) {
+            rk_tok_stopset_destroy(s);
+            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
+                           "out of memory");
+        }
+        s->count++;
+    }
+    qsort(s->words, s->count, sizeof *s->words, cmp_str);
+    /* Drop duplicates so saving and loading a set is exact. */
+    size_t k = 0;
+    for (size_t i = 0; i < s->count; i++) {
+        if (k && !strcmp(s->words[k - 1], s->words[i]))
+            free(s->words[i]);
+        else
+            s->words[k++] = s->words[i];
+    }
+    s->count = k;
+    *out = s;
+    return RK_OK;
+}
+
+void rk_tok_stopset_destroy(rk_tok_stopset_t *set) {
+    if (!set)
+        return;
+    for (size_t i = 0; i < set->count; i++)
+        free(set->words[i]);
+    free(set->words);
+    free(set);
+}
+
+int rk_tok_stopset_has(const rk_tok_stopset_t *set, const char *w,
+                       size_t len) {
+    size_t lo = 0, hi = set->count;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strncmp(set->words[mid], w, len);
+        if (c == 0)
+            c = set->words[mid][len] ? 1 : 0;
+        if (c == 0)
+            return 1;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+size_t rk_tok_stopset_count(const rk_tok_stopset_t *set) {
+    return set->count;
+}
+
+const char *rk_tok_stopset_word(const rk_tok_stopset_t *set, size_t i) {
+    return i < set->count ? set->words[i] : NULL;
+}
+
+rk_err_t rk_tok_new(rk_tok_t **out, char *errstr, size_t errstr_size) {
+    *out = NULL;
+    rk_tok_t *t = calloc(1, sizeof *t);
+    if (!t)
+        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+    UErrorCode status = U_ZERO_ERROR;
+    t->brk = ubrk_open(UBRK_WORD, "", NULL, 0, &status);
+    t->stem_ar = sb_stemmer_new("arabic", "UTF_8");
+    t->stem_en = sb_stemmer_new("english", "UTF_8");
+    if (U_FAILURE(status) || !t->stem_ar || !t->stem_en) {
+        rk_tok_destroy(t);
+        return rk_fail(RK_ERR_INTERNAL, errstr, errstr_size,
+                       "cannot open the word break iterator or stemmers "
+                       "(%s)",
+                       u_errorName(status));
+    }
+    *out = t;
+    return RK_OK;
+}
+
+void rk_tok_destroy(rk_tok_t *tok) {
+    if (!tok)
+        return;
+    if (tok->brk)
+        ubrk_close(tok->brk);
+    if (tok->stem_ar)
+        sb_stemmer_delete(tok->stem_ar);
+    if (tok->stem_en)
+        sb_stemmer_delete(tok->stem_en);
+    free(tok->arena);
+    free(tok->toks);
+    free(tok->offs);
+    free(tok);
+}
+
+/* Appends bytes plus a NUL to the arena; returns the offset or -1. */
+static long arena_put(rk_tok_t *t, const char *s, size_t n) {
+    if (t->arena_len + n + 1 > t->arena_cap) {
+        size_t cap = t->arena_cap ? t->arena_cap : 4096;
+        while (cap < t->arena_len + n + 1)
+            cap *= 2;
+        char *a = realloc(t->arena, cap);
+        if (!a)
+            return -1;
+        t->arena = a;
+        t->arena_cap = cap;
+    }
+    memcpy(t->arena + t->arena_len, s, n);
+    t->arena[t->arena_len + n] = '\0';
+    long off = (long)t->arena_len;
+    t->arena_len += n + 1;
+    return off;
+}
+
+static int push_token(rk_tok_t *t, size_t word_off, size_t word_len,
+                      size_t stem_off, size_t stem_len) {
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        size_t *offs = realloc(t->offs, cap * 2 * sizeof *offs);
+        if (!offs)
+            return 0;
+        t->offs = offs;
+        rk_token_t *toks = realloc(t->toks, cap * sizeof *toks);
+        if (!toks)
+            return 0;
+        t->toks = toks;
+        t->cap = cap;
+    }
+    t->offs[2 * t->n] = word_off;
+    t->offs[2 * t->n + 1] = stem_off;
+    t->toks[t->n].word_len = word_len;
+    t->toks[t->n].stem_len = stem_len;
+    t->n++;
+    return 1;
+}
+
+rk_err_t rk_tok_split(rk_tok_t *t, const UChar *text, int32_t len,
+                      const rk_tok_stopset_t *stop, int stem,
+                      const rk_token_t **toks, size_t *n, char *errstr,
+                      size_t errstr_size) {
+    t->n = 0;
+    t->arena_len = 0;
+    UErrorCode status = U_ZERO_ERROR;
+    ubrk_setText(t->brk, text, len, &status);
+    if (U_FAILURE(status))
+        return rk_fail(RK_ERR_INTERNAL, errstr, errstr_size,
+                       "word break iterator: %s", u_errorName(status));
+    char word[256];
+    int32_t start = ubrk_first(t->brk);
+    for (int32_t end = ubrk_next(t->brk); end != UBRK_DONE;
+         start = end, end = ubrk_next(t->brk)) {
+        if (ubrk_getRuleStatus(t->brk) < UBRK_WORD_NUMBER)
+            continue; /* spaces and punctuation */
+        int32_t wlen = 0;
+        status = U_ZERO_ERROR;
+        u_strToUTF8(word, (int32_t)sizeof word - 1, &wlen, text + start,
+                    end - start, &status);
+        if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING)
+            continue; /* longer than any real word: not a feature */
+        word[wlen] = '\0';
+        if (stop && rk_tok_stopset_has(stop, word, (size_t)wlen))
+            continue;
+        long word_off = arena_put(t, word, (size_t)wlen);
+        if (word_off < 0)
+            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
+                           "out of memory");
+        long stem_off = word_off;
+        size_t stem_len = (size_t)wlen;
+        UChar32 first;
+        U16_GET(text, 0, start, end, first);
+        struct sb_stemmer *st = !stem ? NULL
+                                : u_hasBinaryProperty(first, UCHAR_ALPHABETIC)
+                                    ? (uscript_getScript(first, &status) ==
+                                               USCRIPT_ARABIC
+                                           ? t->stem_ar
+                                           : t->stem_en)
+                                    : NULL;
+        if (st) {
+            const sb_symbol *s =
+                sb_stemmer_stem(st, (const sb_symbol *)word, wlen);
+            if (s) {
+                stem_len = (size_t)sb_stemmer_length(st);
+                stem_off = arena_put(t, (const char *)s, stem_len);
+                if (stem_off < 0)
+                    return rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
+                                   "out of memory");
+            }
+        }
+        if (!push_token(t, (size_t)word_off, (size_t)wlen, (size_t)stem_off,
+                        stem_len))
+            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
+                           "out of memory");
+    }
+    /* The arena may have moved while growing: resolve pointers last. */
+    for (size_t i = 0; i < t->n; i++) {
+        t->toks[i].word = t->arena + t->offs[2 * i];
+        t->toks[i].stem = t->arena + t->offs[2 * i + 1];
+    }
+    *toks = t->toks;
+    *n = t->n;
+    return RK_OK;
+}

@@ -1,0 +1,668 @@
+/*
+ * vectorize.c - see vectorize.h.
+ *
+ * Features are hashed (FNV-1a, 64 bits) into 2^hash_bits buckets; indices
+ * are 1-based as libsvm wants. A feature's name is prefixed by its family
+ * ("w" word, "b" bigram, "c" character n-gram) so the families never share
+ * a hash by construction of the input, only by collision.
+ */
+#include "vectorize.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "normalize.h"
+#include "stopwords.h"
+#include "tokenize.h"
+#include "utf8.h"
+
+#define VEC_MAGIC "RKVEC\0\0\1" /* 8 bytes: name and blob version 1 */
+#define MAX_STOPWORD_BYTES 256
+
+struct rk_vec_conf_s {
+    int hash_bits;    /* feature space is 2^hash_bits */
+    int word_ngrams;  /* 1: unigrams, 2: unigrams and bigrams */
+    int char_min, char_max; /* character n-gram range; 0-0 disables */
+    int stem, stopwords, sublinear_tf;
+    rk_norm_opts_t norm;
+};
+
+struct rk_vec_s {
+    rk_vec_conf_t conf;
+    int dim;
+    float *idf;              /* [dim + 1], index 0 unused */
+    rk_tok_stopset_t *stop;  /* normalised; empty when stopwords are off */
+};
+
+struct rk_vec_ctx_s {
+    rk_norm_t *norm;
+    rk_tok_t *tok;
+    int dim;            /* size the arrays below were made for */
+    float *counts;      /* [dim + 1], zero outside the touched list */
+    int *term;          /* [dim + 1], offset into terms, or -1 */
+    int *touched;       /* indices with a non-zero count */
+    size_t n_touched;
+    char *terms;        /* readable feature names of the last call */
+    size_t terms_len, terms_cap;
+    struct svm_node *nodes;
+    size_t nodes_cap;
+    char gram[1024];    /* scratch for building feature names */
+};
+
+/* ---- settings ---------------------------------------------------------- */
+
+rk_vec_conf_t *rk_vec_conf_new(void) {
+    rk_vec_conf_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->hash_bits = 18;
+    c->word_ngrams = 2;
+    c->char_min = 3;
+    c->char_max = 5;
+    c->stem = 1;
+    c->stopwords = 1;
+    c->sublinear_tf = 1;
+    c->norm = rk_norm_opts_default();
+    return c;
+}
+
+rk_vec_conf_t *rk_vec_conf_dup(const rk_vec_conf_t *conf) {
+    rk_vec_conf_t *c = malloc(sizeof *c);
+    if (c)
+        *c = *conf;
+    return c;
+}
+
+void rk_vec_conf_destroy(rk_vec_conf_t *conf) {
+    free(conf);
+}
+
+static int parse_bool(const char *v, int *out) {
+    if (!strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "on")) {
+        *out = 1;
+        return 1;
+    }
+    if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "off")) {
+        *out = 0;
+        return 1;
+    }
+    return 0;
+}
+
+static int parse_int(const char *v, int lo, int hi, int *out) {
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (end == v || *end || n < lo || n > hi)
+        return 0;
+    *out = (int)n;
+    return 1;
+}
+
+rk_err_t rk_vec_conf_set(rk_vec_conf_t *c, const char *key, const char *v,
+                         char *errstr, size_t errstr_size) {
+    int ok = 0;
+    if (!strcmp(key, "hash_bits")) {
+        ok = parse_int(v, 10, 24, &c->hash_bits);
+    } else if (!strcmp(key, "word_ngrams")) {
+        ok = parse_int(v, 1, 2, &c->word_ngrams);
+    } else if (!strcmp(key, "char_ngrams")) {
+        int lo, hi;
+        char buf[32];
+        snprintf(buf, sizeof buf, "%s", v);
+        char *dash = strchr(buf, '-');
+        if (!strcmp(v, "0") || !strcmp(v, "off")) {
+            c->char_min = c->char_max = 0;
+            ok = 1;
+        } else if (dash) {
+            *dash = '\0';
+            ok = parse_int(buf, 1, 10, &lo) && parse_int(dash + 1, 1, 10, &hi) &&
+                 lo <= hi;
+            if (ok)
+                c->char_min = lo, c->char_max = hi;
+        }
+    } else if (!strcmp(key, "stem")) {
+        ok = parse_bool(v, &c->stem);
+    } else if (!strcmp(key, "stopwords")) {
+        ok = parse_bool(v, &c->stopwords);
+    } else if (!strcmp(key, "sublinear_tf")) {
+        ok = parse_bool(v, &c->sublinear_tf);
+    } else if (!strcmp(key, "norm.alef")) {
+        ok = parse_bool(v, &c->norm.alef);
+    } else if (!strcmp(key, "norm.alef_maqsura")) {
+        ok = parse_bool(v, &c->norm.alef_maqsura);
+    } else if (!strcmp(key, "norm.ta_marbuta")) {
+        ok = parse_bool(v, &c->norm.ta_marbuta);
+    } else {
+        return rk_fail(RK_ERR_USAGE, errstr, errstr_size,
+                       "unknown vectoriser setting '%s'", key);
+    }
+    if (!ok)
+        return rk_fail(RK_ERR_USAGE, errstr, errstr_size,
+                       "bad value '%s' for vectoriser setting '%s'", v, key);
+    return RK_OK;
+}
+
+void rk_vec_conf_foreach(const rk_vec_conf_t *c,
+                         void (*fn)(const char *key, const char *value,
+                                    void *opaque),
+                         void *opaque) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%d", c->hash_bits);
+    fn("hash_bits", buf, opaque);
+    snprintf(buf, sizeof buf, "%d", c->word_ngrams);
+    fn("word_ngrams", buf, opaque);
+    if (c->char_min)
+        snprintf(buf, sizeof buf, "%d-%d", c->char_min, c->char_max);
+    else
+        snprintf(buf, sizeof buf, "off");
+    fn("char_ngrams", buf, opaque);
+    fn("stem", c->stem ? "true" : "false", opaque);
+    fn("stopwords", c->stopwords ? "true" : "false", opaque);
+    fn("sublinear_tf", c->sublinear_tf ? "true" : "false", opaque);
+    fn("norm.alef", c->norm.alef ? "true" : "false", opaque);
+    fn("norm.alef_maqsura", c->norm.alef_maqsura ? "true" : "false", opaque);
+    fn("norm.ta_marbuta", c->norm.ta_marbuta ? "true" : "false", opaque);
+}
+
+/* ---- the vectoriser ---------------------------------------------------- */
+
+/* The built-in lists, normalised with conf's settings so they match text. */
+static rk_err_t builtin_stopset(const rk_vec_conf_t *conf,
+                                rk_tok_stopset_t **out, char *errstr,
+                                size_t errstr_size) {
+    const rk_stopword_list_t *lists[] = {&rk_stopwords_ar, &rk_stopwords_en};
+    size_t total = rk_stopwords_ar.count + rk_stopwords_en.count, k = 0;
+    char **words = calloc(total ? total : 1, sizeof *words);
+    rk_norm_t *norm = NULL;
+    rk_err_t err = words ? rk_norm_new(&norm, errstr, errstr_size)
+                         : rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
+                                   "out of memory");
+    for (size_t l = 0; !err && l < 2; l++)
+        for (size_t i = 0; !err && i < lists[l]->count; i++) {
+            const char *w = lists[l]->words[i], *nw;
+            size_t nlen;
+            err = rk_norm_text(norm, &conf->norm, w, strlen(w), &nw, &nlen,
+                               errstr, errstr_size);
+            if (!err && nlen && !(words[k++] = strdup(nw)))
+                err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
+                              "out of memory");
+        }
+    if (!err)
+        err = rk_tok_stopset_new((const char *const *)words, k, out, errstr,
+                                 errstr_size);
+    for (size_t i = 0; i < k; i++)
+        free(words[i]);
+    free(words);
+    rk_norm_destroy(norm);
+    return err;
+}
+
+static rk_err_t vec_alloc(const rk_vec_conf_t *conf, rk_vec_t **out,
+                          char *errstr, size_t errstr_size) {
+    *out = NULL;
+    rk_vec_t *v = calloc(1, sizeof *v);
+    if (!v)
+        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+    v->conf = *conf;
+    v->dim = 1 << conf->hash_bits;
+    v->idf = malloc(((size_t)v->dim + 1) * sizeof *v->idf);
+    if (!v->idf) {
+        free(v);
+        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+    }
+    for (int i = 0; i <= v->dim; i++)
+        v->idf[i] = 1.0f;
+    *out = v;
+    return RK_OK;
+}
+
+rk_err_t rk_vec_new(const rk_vec_conf_t *conf, rk_vec_t **out, char *errstr,
+                    size_t errstr_size) {
+    rk_err_t err = vec_alloc(conf, out, errstr, errstr_size);
+    if (!err)
+        err = conf->stopwords
+                  ? builtin_stopset(conf, &(*out)->stop, errstr, errstr_size)
+                  : rk_tok_stopset_new(NULL, 0, &(*out)->stop, errstr,
+                                       errstr_size);
+    if (err) {
+        rk_vec_destroy(*out);
+        *out = NULL;
+    }
+    return err;
+}
+
+void rk_vec_destroy(rk_vec_t *vec) {
+    if (!vec)
+        return;
+    free(vec->idf);
+    rk_tok_stopset_destroy(vec->stop);
+    free(vec);
+}
+
+const rk_vec_conf_t *rk_vec_get_conf(const rk_vec_t *vec) {
+    return &vec->conf;
+}
+
+int rk_vec_dim(const rk_vec_t *vec) {
+    return vec->dim;
+}
+
+rk_vec_ctx_t *rk_vec_ctx_new(void) {
+    rk_vec_ctx_t *c = calloc(1, sizeof *c);
+    char err[128];
+    if (!c || rk_norm_new(&c->norm, err, sizeof err) ||
+        rk_tok_new(&c->tok, err, sizeof err)) {
+        rk_vec_ctx_destroy(c);
+        return NULL;
+    }
+    return c;
+}
+
+void rk_vec_ctx_destroy(rk_vec_ctx_t *ctx) {
+    if (!ctx)
+        return;
+    rk_norm_destroy(ctx->norm);
+    rk_tok_destroy(ctx->tok);
+    free(ctx->counts);
+    free(ctx->term);
+    free(ctx->touched);
+    free(ctx->terms);
+    free(ctx->nodes);
+    free(ctx);
+}
+
+/* Makes the per-index arrays fit vec's space (a context may serve
+ * vectorisers of different sizes, one at a time). */
+static int ctx_fit(rk_vec_ctx_t *c, int dim) {
+    if (c->dim == dim)
+        return 1;
+    free(c->counts);
+    free(c->term);
+    free(c->touched);
+    c->counts = calloc((size_t)dim + 1, sizeof *c->counts);
+    c->term = malloc(((size_t)dim + 1) * sizeof *c->term);
+    c->touched = malloc(((size_t)dim + 1) * sizeof *c->touched);
+    if (!c->counts || !c->term || !c->touched) {
+        c->dim = 0;
+        return 0;
+    }
+    for (int i = 0; i <= dim; i++)
+        c->term[i] = -1;
+    c->dim = dim;
+    c->n_touched = 0;
+    return 1;
+}
+
+static uint64_t fnv1a(uint64_t h, const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* Counts one feature named family + name; records the name for
+ * explanations the first time an index is seen. Returns 0 on OOM. */
+static int add_feature(rk_vec_ctx_t *c, int dim, char family,
+                       const char *name, size_t len) {
+    uint64_t h = fnv1a(14695981039346656037ULL, &family, 1);
+    h = fnv1a(h, name, len);
+    int idx = (int)(h % (uint64_t)dim) + 1;
+    if (c->counts[idx] == 0.0f) {
+        c->touched[c->n_touched++] = idx;
+        size_t need = c->terms_len + len + 2;
+        if (need > c->terms_cap) {
+            size_t cap = c->terms_cap ? c->terms_cap * 2 : 4096;
+            while (cap < need)
+                cap *= 2;
+            char *t = realloc(c->terms, cap);
+            if (!t)
+                return 0;
+            c->terms = t;
+            c->terms_cap = cap;
+        }
+        c->term[idx] = (int)c->terms_len;
+        char *dst = c->terms + c->terms_len;
+        size_t k = 0;
+        if (family == 'c')
+            dst[k++] = '#';
+        memcpy(dst + k, name, len);
+        dst[k + len] = '\0';
+        c->terms_len += k + len + 1;
+    }
+    c->counts[idx] += 1.0f;
+    return 1;
+}
+
+/* Character n-grams of "<word>" (code points, not bytes). */
+static int add_char_ngrams(rk_vec_ctx_t *c, const rk_vec_t *v,
+                           const rk_token_t *t) {
+    size_t wl = t->word_len;
+    if (wl + 2 >= sizeof c->gram)
+        return 1;
+    char *g = c->gram;
+    g[0] = '<';
+    memcpy(g + 1, t->word, wl);
+    g[wl + 1] = '>';
+    size_t glen = wl + 2;
+    /* Start offsets of each code point, plus the end. */
+    size_t starts[sizeof c->gram / 2 + 1], ncp = 0;
+    for (size_t i = 0; i < glen; ncp++) {
+        starts[ncp] = i;
+        rk_utf8_next(g, glen, &i);
+    }
+    starts[ncp] = glen;
+    for (int n = v->conf.char_min; n <= v->conf.char_max; n++)
+        for (size_t i = 0; i + (size_t)n <= ncp; i++)
+            if (!add_feature(c, v->dim, 'c', g + starts[i],
+                             starts[i + n] - starts[i]))
+                return 0;
+    return 1;
+}
+
+/* Text to raw feature counts in ctx (touched list and terms filled). */
+static rk_err_t featurize(const rk_vec_t *v, rk_vec_ctx_t *c,
+                          const char *text, size_t len, char *errstr,
+                          size_t errstr_size) {
+    if (!ctx_fit(c, v->dim))
+        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+    for (size_t i = 0; i < c->n_touched; i++) {
+        c->counts[c->touched[i]] = 0.0f;
+        c->term[c->touched[i]] = -1;
+    }
+    c->n_touched = 0;
+    c->terms_len = 0;
+    const char *norm;
+    size_t norm_len;
+    rk_err_t err = rk_norm_text(c->norm, &v->conf.norm, text, len, &norm,
+                                &norm_len, errstr, errstr_size);
+    if (err)
+        return err;
+    int32_t ulen;
+    const UChar *u = rk_norm_utf16(c->norm, &ulen);
+    const rk_token_t *toks;
+    size_t n;
+    err = rk_tok_split(c->tok, u, ulen, v->stop, v->conf.stem, &toks, &n,
+                       errstr, errstr_size);
+    if (err)
+        return err;
+    for (size_t i = 0; i < n; i++) {
+        int ok = add_feature(c, v->dim, 'w', toks[i].stem, toks[i].stem_len);
+        if (ok && v->conf.word_ngrams >= 2 && i > 0) {
+            size_t a = toks[i - 1].stem_len, b = toks[i].stem_len;
+            if (a + b + 1 < sizeof c->gram) {
+                memcpy(c->gram, toks[i - 1].stem, a);
+                c->gram[a] = ' ';
+                memcpy(c->gram + a + 1, toks[i].stem, b);
+                ok = add_feature(c, v->dim, 'b', c->gram, a + b + 1);
+            }
+        }
+        if (ok && v->conf.char_min)
+            ok = add_char_ngrams(c, v, &toks[i]);
+        if (!ok)
+            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
+                           "out of memory");
+    }
+    return RK_OK;
+}
+
+static int cmp_int(const void *a, const void *b) {
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+rk_err_t rk_vec_fit(rk_vec_t *v, const char *const *texts,
+                    const size_t *lens, const char *const *langs, size_t n,
+                    char *errstr, size_t errstr_size) {
+    (void)langs; /* stemming follows each word's script (tokenize.h) */
+    rk_vec_ctx_t *c = rk_vec_ctx_new();
+    unsigned *df = calloc((size_t)v->dim + 1, sizeof *df);
+    rk_err_t err = (c && df) ? RK_OK
+                             : rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
+                                       "out of memory");
+    for (size_t i = 0; !err && i < n; i++) {
+        err = featurize(v, c, texts[i], lens[i], errstr, errstr_size);
+        if (err) {
+            char inner[256];
+            snprintf(inner, sizeof inner, "%s", errstr);
+            rk_fail(err, errstr, errstr_size, "training text %zu: %s", i,
+                    inner);
+            break;
+        }
+        for (size_t k = 0; k < c->n_touched; k++)
+            df[c->touched[k]]++;
+    }
+    /* Smoothed IDF: as if one extra document held every feature. */
+    for (int i = 1; !err && i <= v->dim; i++)
+        v->idf[i] = (float)(log((1.0 + (double)n) / (1.0 + df[i])) + 1.0);
+    free(df);
+    rk_vec_ctx_destroy(c);
+    return err;
+}
+
+rk_err_t rk_vec_transform(const rk_vec_t *v, rk_vec_ctx_t *c,
+                          const char *text, size_t len, const char *lang,
+                          const struct svm_node **out, int *n, char *errstr,
+                          size_t errstr_size) {
+    (void)lang;
+    rk_err_t err = featurize(v, c, text, len, errstr, errstr_size);
+    if (err)
+        return err;
+    if (c->n_touched + 1 > c->nodes_cap) {
+        size_t cap = c->nodes_cap ? c->nodes_cap : 256;
+        while (cap < c->n_touched + 1)
+            cap *= 2;
+        struct svm_node *nodes = realloc(c->nodes, cap * sizeof *nodes);
+        if (!nodes)
+            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
+                           "out of memory");
+        c->nodes = nodes;
+        c->nodes_cap = cap;
+    }
+    qsort(c->touched, c->n_touched, sizeof *c->touched, cmp_int);
+    double norm2 = 0.0;
+    for (size_t i = 0; i < c->n_touched; i++) {
+        int idx = c->touched[i];
+        double tf = c->counts[idx];
+        double w = (v->conf.sublinear_tf ? 1.0 + log(tf) : tf) * v->idf[idx];
+        c->nodes[i].index = idx;
+        c->nodes[i].value = w;
+        norm2 += w * w;
+    }
+    double scale = norm2 > 0 ? 1.0 / sqrt(norm2) : 0.0;
+    for (size_t i = 0; i < c->n_touched; i++)
+        c->nodes[i].value *= scale;
+    c->nodes[c->n_touched].index = -1;
+    c->nodes[c->n_touched].value = 0.0;
+    *out = c->nodes;
+    *n = (int)c->n_touched;
+    return RK_OK;
+}
+
+const char *rk_vec_ctx_term(const rk_vec_ctx_t *ctx, int idx) {
+    if (idx < 1 || idx > ctx->dim || ctx->term[idx] < 0)
+        return NULL;
+    return ctx->terms + ctx->term[idx];
+}
+
+/* ---- persistence ------------------------------------------------------- */
+
+typedef struct wbuf_s {
+    unsigned char *p;
+    size_t len, cap;
+    int oom;
+} wbuf_t;
+
+static void put(wbuf_t *b, const void *data, size_t n) {
+    if (b->oom)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n)
+            cap *= 2;
+        unsigned char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, data, n);
+    b->len += n;
+}
+
+static void put_u32(wbuf_t *b, uint32_t v) {
+    unsigned char le[4] = {v & 0xFF, (v >> 8) & 0xFF, (v >> 16) & 0xFF,
+                           v >> 24};
+    put(b, le, 4);
+}
+
+static void put_str(wbuf_t *b, const char *s) {
+    put_u32(b, (uint32_t)strlen(s));
+    put(b, s, strlen(s));
+}
+
+static void put_setting(const char *key, const char *value, void *opaque) {
+    put_str(opaque, key);
+    put_str(opaque, value);
+}
+
+static void count_setting(const char *key, const char *value, void *opaque) {
+    (void)key, (void)value;
+    (*(uint32_t *)opaque)++;
+}
+
+rk_err_t rk_vec_save(const rk_vec_t *v, unsigned char **buf, size_t *len,
+                     char *errstr, size_t errstr_size) {
+    wbuf_t b = {0};
+    put(&b, VEC_MAGIC, 8);
+    uint32_t nset = 0;
+    rk_vec_conf_foreach(&v->conf, count_setting, &nset);
+    put_u32(&b, nset);
+    rk_vec_conf_foreach(&v->conf, put_setting, &b);
+    put_u32(&b, (uint32_t)v->dim);
+    for (int i = 1; i <= v->dim; i++) {
+        uint32_t bits;
+        memcpy(&bits, &v->idf[i], 4);
+        put_u32(&b, bits);
+    }
+    size_t nstop = rk_tok_stopset_count(v->stop);
+    put_u32(&b, (uint32_t)nstop);
+    for (size_t i = 0; i < nstop; i++)
+        put_str(&b, rk_tok_stopset_word(v->stop, i));
+    if (b.oom) {
+        free(b.p);
+        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+    }
+    *buf = b.p;
+    *len = b.len;
+    return RK_OK;
+}
+
+typedef struct rbuf_s {
+    const unsigned char *p;
+    size_t len, pos;
+} rbuf_t;
+
+static int get_u32(rbuf_t *r, uint32_t *v) {
+    if (r->len - r->pos < 4)
+        return 0;
+    const unsigned char *p = r->p + r->pos;
+    *v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+         (uint32_t)p[3] << 24;
+    r->pos += 4;
+    return 1;
+}
+
+/* A length-prefixed string of at most max bytes, copied into out. */
+static int get_str(rbuf_t *r, char *out, size_t max) {
+    uint32_t n;
+    if (!get_u32(r, &n) || n >= max || r->len - r->pos < n)
+        return 0;
+    memcpy(out, r->p + r->pos, n);
+    out[n] = '\0';
+    r->pos += n;
+    return memchr(out, '\0', n) == NULL && rk_utf8_valid(out, n, NULL);
+}
+
+rk_err_t rk_vec_load(const unsigned char *buf, size_t len, rk_vec_t **out,
+                     char *errstr, size_t errstr_size) {
+    *out = NULL;
+    rbuf_t r = {buf, len, 0};
+    if (len < 8 || memcmp(buf, VEC_MAGIC, 8))
+        return rk_fail(RK_ERR_DATA, errstr, errstr_size,
+                       "vectoriser tables: bad magic or version");
+    r.pos = 8;
+    rk_vec_conf_t *conf = rk_vec_conf_new();
+    if (!conf)
+        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+    uint32_t nset = 0, dim = 0, nstop = 0;
+    char key[64], value[64];
+    rk_err_t err = RK_OK;
+    if (!get_u32(&r, &nset) || nset > 64)
+        err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
+                      "vectoriser tables: bad settings count at byte %zu",
+                      r.pos);
+    for (uint32_t i = 0; !err && i < nset; i++) {
+        if (!get_str(&r, key, sizeof key) || !get_str(&r, value, sizeof value))
+            err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
+                          "vectoriser tables: bad setting at byte %zu",
+                          r.pos);
+        else
+            err = rk_vec_conf_set(conf, key, value, errstr, errstr_size);
+    }
+    if (!err && (!get_u32(&r, &dim) || dim != (1u << conf->hash_bits) ||
+                 (r.len - r.pos) / 4 < dim))
+        err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
+                      "vectoriser tables: IDF table size does not match "
+                      "hash_bits=%d",
+                      conf->hash_bits);
+    rk_vec_t *v = NULL;
+    if (!err)
+        err = vec_alloc(conf, &v, errstr, errstr_size);
+    for (uint32_t i = 1; !err && i <= dim; i++) {
+        uint32_t bits = 0;
+        get_u32(&r, &bits); /* in range: the size was checked above */
+        memcpy(&v->idf[i], &bits, 4);
+        if (!isfinite(v->idf[i]) || v->idf[i] <= 0.0f || v->idf[i] > 100.0f)
+            err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
+                          "vectoriser tables: IDF weight %u out of range", i);
+    }
+    if (!err && (!get_u32(&r, &nstop) || nstop > 100000))
+        err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
+                      "vectoriser tables: bad stopword count");
+    char **words = err ? NULL : calloc(nstop ? nstop : 1, sizeof *words);
+    if (!err && !words)
+        err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+    uint32_t got = 0;
+    for (; !err && got < nstop; got++) {
+        char w[MAX_STOPWORD_BYTES];
+        if (!get_str(&r, w, sizeof w))
+            err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
+                          "vectoriser tables: bad stopword %u", got);
+        else if (!(words[got] = strdup(w)))
+            err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
+                          "out of memory");
+    }
+    if (!err && r.pos != r.len)
+        err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
+                      "vectoriser tables: %zu unexpected trailing bytes",
+                      r.len - r.pos);
+    if (!err)
+        err = rk_tok_stopset_new((const char *const *)words, nstop, &v->stop,
+                                 errstr, errstr_size);
+    for (uint32_t i = 0; words && i < nstop; i++)
+        free(words[i]);
+    free(words);
+    rk_vec_conf_destroy(conf);
+    if (err) {
+        rk_vec_destroy(v);
+        return err;
+    }
+    *out = v;
+    return RK_OK;
+}

@@ -1,0 +1,185 @@
+/*
+ * test_vectorize.c - the vectoriser: vectors libsvm can score (ascending,
+ * terminated, unit length), settings that validate, IDF that learns from
+ * the seeds, and a saved form that reloads to the very same vectors and
+ * refuses damage. If these fail, training and serving disagree.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify/segment.h"
+#include "classify/vectorize.h"
+#include "testutil.h"
+
+static int has_term(rk_vec_ctx_t *ctx, const struct svm_node *x, int n,
+                    const char *term) {
+    for (int i = 0; i < n; i++) {
+        const char *t = rk_vec_ctx_term(ctx, x[i].index);
+        if (t && !strcmp(t, term))
+            return 1;
+    }
+    return 0;
+}
+
+static void setting(const char *key, const char *value, void *opaque) {
+    rk_vec_conf_t *copy = opaque;
+    char err[128];
+    CHECK(rk_vec_conf_set(copy, key, value, err, sizeof err) == RK_OK,
+          "every listed setting is accepted back: %s=%s (%s)", key, value,
+          err);
+}
+
+int main(void) {
+    char err[256];
+    rk_vec_conf_t *conf = rk_vec_conf_new();
+    CHECK(rk_vec_conf_set(conf, "hash_bits", "40", err, sizeof err) ==
+                  RK_ERR_USAGE &&
+              strstr(err, "hash_bits"),
+          "an out-of-range value is refused naming the key: %s", err);
+    CHECK(rk_vec_conf_set(conf, "colour", "red", err, sizeof err) ==
+                  RK_ERR_USAGE &&
+              strstr(err, "colour"),
+          "an unknown key is refused naming it: %s", err);
+    CHECK(rk_vec_conf_set(conf, "char_ngrams", "5-3", err, sizeof err) ==
+              RK_ERR_USAGE,
+          "a reversed n-gram range is refused");
+    rk_vec_conf_t *copy = rk_vec_conf_new();
+    rk_vec_conf_set(copy, "hash_bits", "12", err, sizeof err);
+    rk_vec_conf_foreach(conf, setting, copy);
+
+    /* Fit on the paragraphs of seed 002 (Arabic body, English annex). */
+    size_t len;
+    char *doc = rk_test_read_seed("002", &len);
+    rk_seg_list_t paras = {0};
+    CHECK(rk_seg_split(doc, len, &paras, err, sizeof err) == RK_OK, "%s", err);
+    const char **texts = malloc(paras.count * sizeof *texts);
+    size_t *lens = malloc(paras.count * sizeof *lens);
+    for (size_t i = 0; i < paras.count; i++)
+        texts[i] = paras.items[i].text, lens[i] = paras.items[i].text_len;
+    rk_vec_t *vec = NULL;
+    CHECK(rk_vec_new(conf, &vec, err, sizeof err) == RK_OK, "%s", err);
+    CHECK(rk_vec_fit(vec, texts, lens, NULL, paras.count, err, sizeof err) ==
+              RK_OK,
+          "fitting IDF on seed 002 works: %s", err);
+    CHECK(rk_vec_dim(vec) == 1 << 18, "the default space is 2^18");
+
+    rk_vec_ctx_t *ctx = rk_vec_ctx_new();
+    const struct svm_node *x;
+    int n;
+    const char *p = "وتواصل كيانات الأمم المتحدة دعم الدول الأعضاء في "
+                    "مكافحة الإرهاب وتمويل الإرهاب";
+    CHECK(rk_vec_transform(vec, ctx, p, strlen(p), "ar", &x, &n, err,
+                           sizeof err) == RK_OK &&
+              n > 20,
+          "an Arabic sentence gives a vector: %s", err);
+    int ascending = 1;
+    double norm2 = 0;
+    for (int i = 0; i < n; i++) {
+        if (i && x[i].index <= x[i - 1].index)
+            ascending = 0;
+        if (x[i].index < 1 || x[i].index > rk_vec_dim(vec))
+            ascending = 0;
+        norm2 += x[i].value * x[i].value;
+    }
+    CHECK(ascending && x[n].index == -1,
+          "indices ascend within 1..dim and end with -1 (libsvm's format)");
+    CHECK(fabs(norm2 - 1.0) < 1e-9, "the vector has unit length: %f", norm2);
+    CHECK(!has_term(ctx, x, n, "في"),
+          "the stopword في gives no word feature");
+    CHECK(has_term(ctx, x, n, "#<دعم>"),
+          "character n-grams of words are features, named readably");
+    /* الإرهاب and للإرهاب share a stem feature thanks to the stemmer. */
+    int has_stem = 0;
+    for (int i = 0; i < n; i++) {
+        const char *t = rk_vec_ctx_term(ctx, x[i].index);
+        if (t && t[0] != '#' && strstr(t, "رهاب") && !strchr(t, ' '))
+            has_stem = 1;
+    }
+    CHECK(has_stem, "the word الإرهاب appears as a stemmed word feature");
+
+    /* IDF: a word in most paragraphs weighs less than a rare one. */
+    const char *q = "الإرهاب السيبراني";
+    CHECK(rk_vec_transform(vec, ctx, q, strlen(q), NULL, &x, &n, err,
+                           sizeof err) == RK_OK,
+          "%s", err);
+    double w_common = 0, w_rare = 0;
+    for (int i = 0; i < n; i++) {
+        const char *t = rk_vec_ctx_term(ctx, x[i].index);
+        if (!t || t[0] == '#' || strchr(t, ' '))
+            continue;
+        if (strstr(t, "رهاب"))
+            w_common = x[i].value;
+        if (strstr(t, "سيبر"))
+            w_rare = x[i].value;
+    }
+    CHECK(w_common > 0 && w_rare > w_common,
+          "IDF: terrorism (in most paragraphs) weighs less than cyber "
+          "(rare): %f vs %f",
+          w_common, w_rare);
+
+    /* Save and load: same vectors, byte for byte. */
+    unsigned char *blob;
+    size_t blob_len;
+    CHECK(rk_vec_save(vec, &blob, &blob_len, err, sizeof err) == RK_OK, "%s",
+          err);
+    rk_vec_t *back = NULL;
+    CHECK(rk_vec_load(blob, blob_len, &back, err, sizeof err) == RK_OK,
+          "a saved vectoriser loads: %s", err);
+    if (back) {
+        rk_vec_ctx_t *ctx2 = rk_vec_ctx_new();
+        size_t same = 0;
+        for (size_t i = 0; i < paras.count; i++) {
+            const struct svm_node *a, *b;
+            int na, nb;
+            rk_vec_transform(vec, ctx, texts[i], lens[i], NULL, &a, &na, err,
+                             sizeof err);
+            rk_vec_transform(back, ctx2, texts[i], lens[i], NULL, &b, &nb,
+                             err, sizeof err);
+            if (na == nb && !memcmp(a, b, (size_t)(na + 1) * sizeof *a))
+                same++;
+        }
+        CHECK(same == paras.count,
+              "the reloaded vectoriser gives identical vectors on all %zu "
+              "paragraphs of seed 002 (%zu did)",
+              paras.count, same);
+        rk_vec_ctx_destroy(ctx2);
+        rk_vec_destroy(back);
+    }
+    /* Damage: every truncation and a flipped byte in each part refused. */
+    size_t refused = 0, tried = 0;
+    for (size_t cut = 0; cut < blob_len; cut += 1 + cut / 64, tried++) {
+        rk_vec_t *bad = NULL;
+        if (rk_vec_load(blob, cut, &bad, err, sizeof err) != RK_OK)
+            refused++;
+        rk_vec_destroy(bad);
+    }
+    CHECK(refused == tried, "every truncated blob is refused (%zu of %zu)",
+          refused, tried);
+    blob[0] ^= 0xFF;
+    rk_vec_t *bad = NULL;
+    CHECK(rk_vec_load(blob, blob_len, &bad, err, sizeof err) == RK_ERR_DATA &&
+              strstr(err, "magic"),
+          "a wrong magic is named as such: %s", err);
+    blob[0] ^= 0xFF;
+    memset(blob + 20, 0xFF, 4); /* a settings string length */
+    CHECK(rk_vec_load(blob, blob_len, &bad, err, sizeof err) == RK_ERR_DATA,
+          "a huge string length is refused, not read past the end");
+    free(blob);
+
+    const char bad_utf8[] = "abc\xC3";
+    CHECK(rk_vec_transform(vec, ctx, bad_utf8, 4, NULL, &x, &n, err,
+                           sizeof err) == RK_ERR_DATA &&
+              strstr(err, "offset 3"),
+          "invalid UTF-8 is an error naming the offset: %s", err);
+
+    rk_vec_ctx_destroy(ctx);
+    rk_vec_destroy(vec);
+    rk_vec_conf_destroy(conf);
+    rk_vec_conf_destroy(copy);
+    rk_seg_list_free(&paras);
+    free(texts);
+    free(lens);
+    free(doc);
+    return rk_test_done("test_vectorize");
+}
