@@ -2,12 +2,14 @@
  * bench_pipeline.c - how fast the text pipeline runs on one core.
  *
  * Loads the documents named on the command line (the seeds), then times
- * each cumulative stage of the pipeline over all of them - segment, then
- * segment+normalise, ... - repeating a stage until it has run for at least
- * --seconds of this thread's CPU time. CPU time, not wall time, because the
- * machine is shared: the figure is what one core does when it has the core.
- * Prints "name<TAB>value<TAB>unit" lines (scripts/bench's table format);
- * MB are 10^6 bytes of input document.
+ * each cumulative stage over all of them: segment; segment+normalise;
+ * +tokenise; and the whole pipeline, "vectorize" (segment, then
+ * rk_vec_transform, which normalises, tokenises and vectorises with a
+ * vectoriser fitted on the same documents). Each stage repeats until it
+ * has run for at least --seconds of this thread's CPU time. CPU time, not wall
+ * time, because the machine is shared: the figure is what one core does when it
+ * has the core. Prints "name<TAB>value<TAB>unit" lines (scripts/bench's table
+ * format); MB are 10^6 bytes of input document.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,9 @@
 
 #include "classify/normalize.h"
 #include "classify/segment.h"
+#include "classify/stopwords.h"
+#include "classify/tokenize.h"
+#include "classify/vectorize.h"
 
 typedef struct doc_s {
     char *bytes;
@@ -29,6 +34,10 @@ typedef struct bench_s {
     rk_seg_list_t paras;
     rk_norm_t *norm;
     rk_norm_opts_t nopts;
+    rk_tok_t *tok;
+    rk_tok_stopset_t *stop;
+    rk_vec_t *vec;
+    rk_vec_ctx_t *vctx;
     size_t sink; /* results folded in so no stage can be optimised away */
     char errstr[512];
 } bench_t;
@@ -39,43 +48,60 @@ static double cpu_seconds(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* One pass of a stage over one document; returns 0 on success. */
-typedef int (*stage_fn)(bench_t *b, const doc_t *d);
+/* What a stage does to one paragraph after segmenting; 0 on success. */
+typedef int (*stage_fn)(bench_t *b, const rk_seg_para_t *p);
 
-static int stage_segment(bench_t *b, const doc_t *d) {
-    if (rk_seg_split(d->bytes, d->len, &b->paras, b->errstr,
+static int normalize_para(bench_t *b, const rk_seg_para_t *p) {
+    const char *out;
+    size_t out_len;
+    if (rk_norm_text(b->norm, &b->nopts, p->text, p->text_len, &out, &out_len,
+                     b->errstr, sizeof b->errstr))
+        return -1;
+    b->sink += out_len;
+    return 0;
+}
+
+static int tokenize_para(bench_t *b, const rk_seg_para_t *p) {
+    const rk_token_t *toks;
+    size_t n;
+    int32_t ulen;
+    if (normalize_para(b, p))
+        return -1;
+    const UChar *u = rk_norm_utf16(b->norm, &ulen);
+    if (rk_tok_split(b->tok, u, ulen, b->stop, 1, &toks, &n, b->errstr,
                      sizeof b->errstr))
         return -1;
-    b->sink += b->paras.count;
+    b->sink += n;
     return 0;
 }
 
-static int stage_normalize(bench_t *b, const doc_t *d) {
-    if (stage_segment(b, d))
+/* The whole pipeline: rk_vec_transform normalises and tokenises itself. */
+static int vectorize_para(bench_t *b, const rk_seg_para_t *p) {
+    const struct svm_node *nodes;
+    int n;
+    if (rk_vec_transform(b->vec, b->vctx, p->text, p->text_len, p->lang, &nodes,
+                         &n, b->errstr, sizeof b->errstr))
         return -1;
-    for (size_t i = 0; i < b->paras.count; i++) {
-        const char *out;
-        size_t out_len;
-        if (rk_norm_text(b->norm, &b->nopts, b->paras.items[i].text,
-                         b->paras.items[i].text_len, &out, &out_len,
-                         b->errstr, sizeof b->errstr))
-            return -1;
-        b->sink += out_len;
-    }
+    b->sink += (size_t)n;
     return 0;
 }
 
-/* Runs stage over every document until min_seconds of CPU time have
- * passed; prints the throughput. Returns 0 on success. */
+/* Segments every document and runs stage (NULL: segmenting only) on each
+ * paragraph, over and over until min_seconds of CPU time have passed;
+ * prints the throughput. Returns 0 on success. */
 static int run_stage(bench_t *b, const char *name, stage_fn stage,
                      double min_seconds) {
     size_t passes = 0, paragraphs = 0;
     double t0 = cpu_seconds(), t;
     do {
         for (size_t i = 0; i < b->ndocs; i++) {
-            if (stage(b, &b->docs[i])) {
-                fprintf(stderr, "bench_pipeline: %s: document %zu: %s\n",
-                        name, i, b->errstr);
+            int bad = rk_seg_split(b->docs[i].bytes, b->docs[i].len, &b->paras,
+                                   b->errstr, sizeof b->errstr);
+            for (size_t k = 0; !bad && stage && k < b->paras.count; k++)
+                bad = stage(b, &b->paras.items[k]);
+            if (bad) {
+                fprintf(stderr, "bench_pipeline: %s: document %zu: %s\n", name,
+                        i, b->errstr);
                 return -1;
             }
             paragraphs += b->paras.count;
@@ -87,6 +113,7 @@ static int run_stage(bench_t *b, const char *name, stage_fn stage,
            (double)b->total_bytes * (double)passes / 1e6 / t);
     printf("pipeline.%s_paragraphs\t%.0f\tparagraphs/s\n", name,
            (double)paragraphs / t);
+    b->sink += paragraphs;
     fprintf(stderr, "%s: %zu passes over %zu bytes in %.2f s CPU\n", name,
             passes, b->total_bytes, t);
     return 0;
@@ -110,15 +137,78 @@ static int load(const char *path, doc_t *d) {
     return 0;
 }
 
+/* The tokeniser's stopword set: the built-in lists as written (the
+ * vectoriser normalises them first; lookups cost the same either way). */
+static int make_stopset(bench_t *b) {
+    const char *words[4096];
+    size_t n = 0;
+    const rk_stopword_list_t *lists[] = {&rk_stopwords_ar, &rk_stopwords_en};
+    for (size_t l = 0; l < 2; l++)
+        for (size_t i = 0; i < lists[l]->count && n < 4096; i++)
+            words[n++] = lists[l]->words[i];
+    return rk_tok_stopset_new(words, n, &b->stop, b->errstr, sizeof b->errstr)
+               ? -1
+               : 0;
+}
+
+/* A vectoriser with default settings, its IDF fitted on every paragraph
+ * of the documents, as a trained model's would be. A paragraph's span in
+ * its document normalises to the paragraph's text (the segmenter trims and
+ * joins halves with one space; normalising collapses white space), so the
+ * training texts can point into the documents. */
+static int make_vectoriser(bench_t *b) {
+    rk_vec_conf_t *conf = rk_vec_conf_new();
+    int bad = !conf || rk_vec_new(conf, &b->vec, b->errstr, sizeof b->errstr);
+    rk_vec_conf_destroy(conf);
+    rk_seg_list_t list = {0};
+    size_t n = 0, cap = 0;
+    const char **texts = NULL, **langs = NULL;
+    size_t *lens = NULL;
+    for (size_t i = 0; !bad && i < b->ndocs; i++) {
+        bad = rk_seg_split(b->docs[i].bytes, b->docs[i].len, &list, b->errstr,
+                           sizeof b->errstr) != RK_OK;
+        if (!bad && n + list.count > cap) {
+            cap = (n + list.count) * 2;
+            const char **t = realloc(texts, cap * sizeof *t);
+            texts = t ? t : texts;
+            const char **l = realloc(langs, cap * sizeof *l);
+            langs = l ? l : langs;
+            size_t *z = realloc(lens, cap * sizeof *z);
+            lens = z ? z : lens;
+            bad = !t || !l || !z;
+        }
+        for (size_t k = 0; !bad && k < list.count; k++, n++) {
+            texts[n] = b->docs[i].bytes + list.items[k].start;
+            lens[n] = list.items[k].end - list.items[k].start;
+            langs[n] = list.items[k].lang;
+        }
+    }
+    if (!bad)
+        bad = rk_vec_fit(b->vec, texts, lens, langs, n, b->errstr,
+                         sizeof b->errstr) != RK_OK;
+    if (!bad && !(b->vctx = rk_vec_ctx_new())) {
+        snprintf(b->errstr, sizeof b->errstr, "out of memory");
+        bad = 1;
+    }
+    rk_seg_list_free(&list);
+    free(texts);
+    free(langs);
+    free(lens);
+    return bad ? -1 : 0;
+}
+
 static const char *usage =
     "usage: bench_pipeline [--seconds S] [--stage NAME] FILE...\n"
-    "stages: segment, normalize\n";
+    "stages: segment, normalize, tokenize, vectorize\n";
 
 int main(int argc, char **argv) {
     static const struct {
         const char *name;
         stage_fn fn;
-    } stages[] = {{"segment", stage_segment}, {"normalize", stage_normalize}};
+    } stages[] = {{"segment", NULL},
+                  {"normalize", normalize_para},
+                  {"tokenize", tokenize_para},
+                  {"vectorize", vectorize_para}};
     double seconds = 2.0;
     const char *only = NULL;
     int argi = 1;
@@ -154,7 +244,9 @@ int main(int argc, char **argv) {
         }
         b.total_bytes += b.docs[i].len;
     }
-    if (!status && rk_norm_new(&b.norm, b.errstr, sizeof b.errstr)) {
+    if (!status && (rk_norm_new(&b.norm, b.errstr, sizeof b.errstr) ||
+                    rk_tok_new(&b.tok, b.errstr, sizeof b.errstr) ||
+                    make_stopset(&b) || make_vectoriser(&b))) {
         fprintf(stderr, "bench_pipeline: %s\n", b.errstr);
         status = 1;
     }
@@ -172,6 +264,10 @@ int main(int argc, char **argv) {
     }
     fprintf(stderr, "(checksum %zu)\n", b.sink);
     rk_norm_destroy(b.norm);
+    rk_tok_destroy(b.tok);
+    rk_tok_stopset_destroy(b.stop);
+    rk_vec_ctx_destroy(b.vctx);
+    rk_vec_destroy(b.vec);
     rk_seg_list_free(&b.paras);
     for (size_t i = 0; i < b.ndocs; i++)
         free(b.docs[i].bytes);

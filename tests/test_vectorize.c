@@ -30,6 +30,52 @@ static void setting(const char *key, const char *value, void *opaque) {
           err);
 }
 
+/* Every paragraph of every seed, in a space of 2^bits: indices strictly
+ * ascending within 1..dim and -1 last. Different sizes take different
+ * numbers of radix-sort passes in rk_vec_transform; a wrong pass count
+ * or a lost index breaks libsvm's input silently. */
+static void check_order_on_seeds(rk_vec_ctx_t *ctx, const char *bits) {
+    static const char *const seeds[] = {"000", "002", "003", "004"};
+    char err[256];
+    rk_vec_conf_t *conf = rk_vec_conf_new();
+    rk_vec_t *vec = NULL;
+    CHECK(rk_vec_conf_set(conf, "hash_bits", bits, err, sizeof err) == RK_OK &&
+              rk_vec_new(conf, &vec, err, sizeof err) == RK_OK,
+          "hash_bits=%s: %s", bits, err);
+    size_t paras_seen = 0, bad = 0, nodes = 0;
+    rk_seg_list_t paras = {0};
+    for (size_t s = 0; vec && s < sizeof seeds / sizeof *seeds; s++) {
+        size_t len;
+        char *doc = rk_test_read_seed(seeds[s], &len);
+        CHECK(rk_seg_split(doc, len, &paras, err, sizeof err) == RK_OK, "%s",
+              err);
+        for (size_t i = 0; i < paras.count; i++, paras_seen++) {
+            const struct svm_node *x;
+            int n, ok = 1;
+            if (rk_vec_transform(vec, ctx, paras.items[i].text,
+                                 paras.items[i].text_len, NULL, &x, &n, err,
+                                 sizeof err) != RK_OK) {
+                bad++;
+                continue;
+            }
+            for (int k = 0; k < n; k++)
+                if (x[k].index < 1 || x[k].index > rk_vec_dim(vec) ||
+                    (k && x[k].index <= x[k - 1].index))
+                    ok = 0;
+            bad += !ok || x[n].index != -1;
+            nodes += (size_t)n;
+        }
+        free(doc);
+    }
+    CHECK(paras_seen > 1500 && nodes > paras_seen * 10 && bad == 0,
+          "hash_bits=%s: all %zu seed paragraphs give ascending indices "
+          "in range (%zu did not)",
+          bits, paras_seen, bad);
+    rk_seg_list_free(&paras);
+    rk_vec_destroy(vec);
+    rk_vec_conf_destroy(conf);
+}
+
 int main(void) {
     char err[256];
     rk_vec_conf_t *conf = rk_vec_conf_new();
@@ -172,6 +218,11 @@ int main(void) {
                            sizeof err) == RK_ERR_DATA &&
               strstr(err, "offset 3"),
           "invalid UTF-8 is an error naming the offset: %s", err);
+
+    /* One context serving spaces of several sizes, one after another. */
+    check_order_on_seeds(ctx, "10");
+    check_order_on_seeds(ctx, "17");
+    check_order_on_seeds(ctx, "20");
 
     rk_vec_ctx_destroy(ctx);
     rk_vec_destroy(vec);
