@@ -88,9 +88,12 @@ static int vectorize_para(bench_t *b, const rk_seg_para_t *p) {
 
 /* Segments every document and runs stage (NULL: segmenting only) on each
  * paragraph, over and over until min_seconds of CPU time have passed;
- * prints the throughput. Returns 0 on success. */
-static int run_stage(bench_t *b, const char *name, stage_fn stage,
-                     double min_seconds) {
+ * prints the throughput. Returns 0 on success. Never inlined, so that
+ * `valgrind --tool=callgrind --toggle-collect=run_stage` counts only the
+ * timed work (instruction counts are stable on a shared machine; times
+ * are not). */
+__attribute__((noinline)) static int
+run_stage(bench_t *b, const char *name, stage_fn stage, double min_seconds) {
     size_t passes = 0, paragraphs = 0;
     double t0 = cpu_seconds(), t;
     do {

@@ -2,11 +2,76 @@
  * test_tokenize.c - word tokens from normalised text: punctuation gone,
  * stopwords dropped, Arabic and English words stemmed by their script.
  */
+#include <libstemmer.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unicode/uscript.h>
 
 #include "classify/normalize.h"
+#include "classify/segment.h"
 #include "classify/tokenize.h"
 #include "testutil.h"
+
+/* rk_tok_t keeps a cache of stems. Every token of every seed, tokenised
+ * twice (the second pass is served from the cache), must carry exactly
+ * the stem Snowball gives its word; a cache that confused two words would
+ * silently merge unrelated features. */
+static void check_stem_cache_on_seeds(rk_tok_t *tok, rk_norm_t *norm) {
+    static const char *const seeds[] = {"000", "002", "003", "004"};
+    struct sb_stemmer *ar = sb_stemmer_new("arabic", "UTF_8");
+    struct sb_stemmer *en = sb_stemmer_new("english", "UTF_8");
+    rk_norm_opts_t o = rk_norm_opts_default();
+    rk_seg_list_t paras = {0};
+    char err[256];
+    size_t tokens = 0, wrong = 0, stemmed = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t s = 0; s < sizeof seeds / sizeof *seeds; s++) {
+            size_t len;
+            char *doc = rk_test_read_seed(seeds[s], &len);
+            rk_seg_split(doc, len, &paras, err, sizeof err);
+            for (size_t i = 0; i < paras.count; i++) {
+                const char *nt;
+                size_t nl, n;
+                int32_t ulen;
+                const rk_token_t *t;
+                rk_norm_text(norm, &o, paras.items[i].text,
+                             paras.items[i].text_len, &nt, &nl, err,
+                             sizeof err);
+                const UChar *u = rk_norm_utf16(norm, &ulen);
+                if (rk_tok_split(tok, u, ulen, NULL, 1, &t, &n, err,
+                                 sizeof err) != RK_OK) {
+                    wrong++;
+                    continue;
+                }
+                for (size_t k = 0; k < n; k++, tokens++) {
+                    UChar32 c;
+                    UErrorCode st = U_ZERO_ERROR;
+                    size_t j = 0;
+                    U8_NEXT(t[k].word, j, (int32_t)t[k].word_len, c);
+                    if (!u_isalpha(c))
+                        continue; /* numbers are not stemmed */
+                    struct sb_stemmer *sb =
+                        uscript_getScript(c, &st) == USCRIPT_ARABIC ? ar : en;
+                    const sb_symbol *want = sb_stemmer_stem(
+                        sb, (const sb_symbol *)t[k].word, (int)t[k].word_len);
+                    size_t want_len = (size_t)sb_stemmer_length(sb);
+                    stemmed++;
+                    if (want_len != t[k].stem_len ||
+                        memcmp(want, t[k].stem, want_len) ||
+                        t[k].stem[want_len] != '\0')
+                        wrong++;
+                }
+            }
+            free(doc);
+        }
+    CHECK(tokens > 100000 && stemmed > tokens / 2 && wrong == 0,
+          "every stem of the %zu seed tokens (%zu stemmed, two passes) is "
+          "Snowball's for its word; %zu were not",
+          tokens, stemmed, wrong);
+    rk_seg_list_free(&paras);
+    sb_stemmer_delete(ar);
+    sb_stemmer_delete(en);
+}
 
 int main(void) {
     char err[256];
@@ -24,17 +89,14 @@ int main(void) {
     rk_norm_opts_t o = rk_norm_opts_default();
     const char *ntext;
     size_t nlen;
-    rk_norm_text(norm, &o, text, strlen(text), &ntext, &nlen, err,
-                 sizeof err);
+    rk_norm_text(norm, &o, text, strlen(text), &ntext, &nlen, err, sizeof err);
     int32_t ulen;
     const UChar *u = rk_norm_utf16(norm, &ulen);
     const rk_token_t *t;
     size_t n;
-    CHECK(rk_tok_split(tok, u, ulen, stop, 1, &t, &n, err, sizeof err) ==
-              RK_OK,
+    CHECK(rk_tok_split(tok, u, ulen, stop, 1, &t, &n, err, sizeof err) == RK_OK,
           "%s", err);
-    CHECK(n == 8, "8 words survive (no punctuation, no stopwords), got %zu",
-          n);
+    CHECK(n == 8, "8 words survive (no punctuation, no stopwords), got %zu", n);
     int saw_number = 0, saw_stop = 0;
     for (size_t i = 0; i < n; i++) {
         if (!strcmp(t[i].word, "2178"))
@@ -56,10 +118,10 @@ int main(void) {
               n == 11 && !strcmp(t[8].word, "financing") &&
               !strcmp(t[8].stem, "financing"),
           "with stemming and stopwords off, every word is kept as it is");
-    CHECK(rk_tok_split(tok, u, 0, stop, 1, &t, &n, err, sizeof err) ==
-                  RK_OK &&
+    CHECK(rk_tok_split(tok, u, 0, stop, 1, &t, &n, err, sizeof err) == RK_OK &&
               n == 0,
           "empty text has no tokens");
+    check_stem_cache_on_seeds(tok, norm);
     rk_tok_stopset_destroy(stop);
     rk_tok_destroy(tok);
     rk_norm_destroy(norm);
