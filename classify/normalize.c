@@ -72,6 +72,17 @@ void rk_norm_destroy(rk_norm_t *n) {
 /* What one code point becomes: 0 to drop it, ' ' for white space, or the
  * code point to emit. */
 static UChar32 map_char(UChar32 c, const rk_norm_opts_t *o) {
+    /* Fast path for what most text is made of - ASCII letters, digits and
+     * space, and the Arabic letters no option maps - sparing the ICU
+     * property calls at the end (a tenth of normalising time). */
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+        return c;
+    if (c == ' ')
+        return ' ';
+    if ((c >= 0x0621 && c <= 0x063A && c != 0x0622 && c != 0x0623 &&
+         c != 0x0625 && c != 0x0629) ||
+        (c >= 0x0641 && c <= 0x064A && c != 0x0649))
+        return c;
     if ((c >= 0x064B && c <= 0x065F) || c == 0x0670 ||
         (c >= 0x0610 && c <= 0x061A) || (c >= 0x06D6 && c <= 0x06ED) ||
         c == 0x0640 /* tatweel */)

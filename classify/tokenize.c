@@ -14,9 +14,21 @@
 #include <unicode/ustring.h>
 
 struct rk_tok_stopset_s {
-    char **words; /* sorted, for bsearch */
+    char **words; /* sorted and unique, for rk_tok_stopset_word */
     size_t count;
+    /* Open addressing over words: slot -> index + 1, 0 empty; at most half
+     * full. Looked up once per token, where a binary search of strncmp
+     * calls cost a few per cent of the whole pipeline. */
+    uint32_t *slots;
+    size_t mask;
 };
+
+static size_t word_hash(const char *w, size_t len) {
+    uint32_t h = 2166136261u; /* FNV-1a, 32 bits */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)w[i]) * 16777619u;
+    return h;
+}
 
 /* A direct-mapped cache of stems: Snowball took a fifth of the whole
  * pipeline's time, and a paragraph's words repeat across a document.
@@ -71,6 +83,20 @@ rk_err_t rk_tok_stopset_new(const char *const *words, size_t n,
             s->words[k++] = s->words[i];
     }
     s->count = k;
+    size_t nslots = 16;
+    while (nslots < 2 * k)
+        nslots *= 2;
+    if (!(s->slots = calloc(nslots, sizeof *s->slots))) {
+        rk_tok_stopset_destroy(s);
+        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+    }
+    s->mask = nslots - 1;
+    for (size_t i = 0; i < k; i++) {
+        size_t h = word_hash(s->words[i], strlen(s->words[i])) & s->mask;
+        while (s->slots[h])
+            h = (h + 1) & s->mask;
+        s->slots[h] = (uint32_t)i + 1;
+    }
     *out = s;
     return RK_OK;
 }
@@ -81,23 +107,17 @@ void rk_tok_stopset_destroy(rk_tok_stopset_t *set) {
     for (size_t i = 0; i < set->count; i++)
         free(set->words[i]);
     free(set->words);
+    free(set->slots);
     free(set);
 }
 
 int rk_tok_stopset_has(const rk_tok_stopset_t *set, const char *w,
                        size_t len) {
-    size_t lo = 0, hi = set->count;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strncmp(set->words[mid], w, len);
-        if (c == 0)
-            c = set->words[mid][len] ? 1 : 0;
-        if (c == 0)
+    for (size_t h = word_hash(w, len) & set->mask; set->slots[h];
+         h = (h + 1) & set->mask) {
+        const char *cand = set->words[set->slots[h] - 1];
+        if (!strncmp(cand, w, len) && cand[len] == '\0')
             return 1;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
     }
     return 0;
 }
@@ -171,10 +191,8 @@ static long arena_put(rk_tok_t *t, const char *s, size_t n) {
  * Valid until the next call. */
 static const char *stem_word(rk_tok_t *t, struct sb_stemmer *st, int lang,
                              const char *word, size_t len, size_t *stem_len) {
-    uint32_t h = 2166136261u; /* FNV-1a, 32 bits */
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)word[i]) * 16777619u;
-    stem_slot_t *slot = &t->stems[h & (STEM_CACHE_SLOTS - 1)];
+    stem_slot_t *slot =
+        &t->stems[word_hash(word, len) & (STEM_CACHE_SLOTS - 1)];
     if (slot->word_len == len && slot->lang == lang &&
         !memcmp(slot->bytes, word, len)) {
         *stem_len = slot->stem_len;

@@ -19,6 +19,11 @@
 #include "tokenize.h"
 #include "utf8.h"
 
+/* Bytes in the UTF-8 sequence led by b (text here is valid UTF-8). */
+static size_t utf8_seq_len(unsigned char b) {
+    return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+}
+
 #define VEC_MAGIC "RKVEC\0\0\1" /* 8 bytes: name and blob version 1 */
 #define MAX_STOPWORD_BYTES 256
 
@@ -52,6 +57,8 @@ struct rk_vec_ctx_s {
     struct svm_node *nodes;
     size_t nodes_cap;
     char gram[1024];    /* scratch for building feature names */
+    size_t gram_starts[1024 + 1]; /* code point offsets in gram */
+    uint64_t gram_hash[10][1024]; /* [n - char_min][start]: n-gram hashes */
 };
 
 /* ---- settings ---------------------------------------------------------- */
@@ -299,21 +306,28 @@ static int ctx_fit(rk_vec_ctx_t *c, int dim) {
     return 1;
 }
 
+#define FNV_BASIS 14695981039346656037ULL
+#define FNV_PRIME 1099511628211ULL
+
 static uint64_t fnv1a(uint64_t h, const char *s, size_t n) {
     for (size_t i = 0; i < n; i++) {
         h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
+        h *= FNV_PRIME;
     }
     return h;
 }
 
-/* Counts one feature named family + name; records the name for
- * explanations the first time an index is seen. Returns 0 on OOM. */
-static int add_feature(rk_vec_ctx_t *c, int dim, char family,
-                       const char *name, size_t len) {
-    uint64_t h = fnv1a(14695981039346656037ULL, &family, 1);
-    h = fnv1a(h, name, len);
-    int idx = (int)(h % (uint64_t)dim) + 1;
+/* The hash of family + name, continued byte by byte. */
+static uint64_t family_hash(char family) {
+    return fnv1a(FNV_BASIS, &family, 1);
+}
+
+/* Counts one feature whose name family + name hashes to h; records the
+ * name for explanations the first time an index is seen. The space is a
+ * power of two, so the bucket is h's low bits. Returns 0 on OOM. */
+static int add_hashed(rk_vec_ctx_t *c, int dim, uint64_t h, char family,
+                      const char *name, size_t len) {
+    int idx = (int)(h & (uint64_t)(dim - 1)) + 1;
     if (c->counts[idx] == 0.0f) {
         c->touched[c->n_touched++] = idx;
         size_t need = c->terms_len + len + 2;
@@ -340,7 +354,16 @@ static int add_feature(rk_vec_ctx_t *c, int dim, char family,
     return 1;
 }
 
-/* Character n-grams of "<word>" (code points, not bytes). */
+static int add_feature(rk_vec_ctx_t *c, int dim, char family, const char *name,
+                       size_t len) {
+    return add_hashed(c, dim, fnv1a(family_hash(family), name, len), family,
+                      name, len);
+}
+
+/* Character n-grams of "<word>" (code points, not bytes). FNV-1a extends
+ * a prefix's hash, so every n-gram starting at a code point is hashed in
+ * one walk of char_max code points (not char_min + ... + char_max); they
+ * are then counted in the order n = char_min..char_max, as before. */
 static int add_char_ngrams(rk_vec_ctx_t *c, const rk_vec_t *v,
                            const rk_token_t *t) {
     size_t wl = t->word_len;
@@ -352,16 +375,26 @@ static int add_char_ngrams(rk_vec_ctx_t *c, const rk_vec_t *v,
     g[wl + 1] = '>';
     size_t glen = wl + 2;
     /* Start offsets of each code point, plus the end. */
-    size_t starts[sizeof c->gram / 2 + 1], ncp = 0;
+    size_t *starts = c->gram_starts, ncp = 0;
     for (size_t i = 0; i < glen; ncp++) {
         starts[ncp] = i;
-        rk_utf8_next(g, glen, &i);
+        i += utf8_seq_len((unsigned char)g[i]);
     }
     starts[ncp] = glen;
-    for (int n = v->conf.char_min; n <= v->conf.char_max; n++)
+    int lo = v->conf.char_min, hi = v->conf.char_max;
+    uint64_t base = family_hash('c');
+    for (size_t i = 0; i + (size_t)lo <= ncp; i++) {
+        uint64_t h = fnv1a(base, g + starts[i], starts[i + lo - 1] - starts[i]);
+        for (int n = lo; n <= hi && i + (size_t)n <= ncp; n++) {
+            h = fnv1a(h, g + starts[i + n - 1],
+                      starts[i + n] - starts[i + n - 1]);
+            c->gram_hash[n - lo][i] = h;
+        }
+    }
+    for (int n = lo; n <= hi; n++)
         for (size_t i = 0; i + (size_t)n <= ncp; i++)
-            if (!add_feature(c, v->dim, 'c', g + starts[i],
-                             starts[i + n] - starts[i]))
+            if (!add_hashed(c, v->dim, c->gram_hash[n - lo][i], 'c',
+                            g + starts[i], starts[i + n] - starts[i]))
                 return 0;
     return 1;
 }
@@ -503,7 +536,9 @@ rk_err_t rk_vec_transform(const rk_vec_t *v, rk_vec_ctx_t *c,
     for (size_t i = 0; i < c->n_touched; i++) {
         int idx = c->touched[i];
         double tf = c->counts[idx];
-        double w = (v->conf.sublinear_tf ? 1.0 + log(tf) : tf) * v->idf[idx];
+        /* Most features occur once: 1 + log(1) is 1, without log(). */
+        double w = (v->conf.sublinear_tf && tf != 1.0 ? 1.0 + log(tf) : tf) *
+                   v->idf[idx];
         c->nodes[i].index = idx;
         c->nodes[i].value = w;
         norm2 += w * w;

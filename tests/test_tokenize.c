@@ -3,12 +3,14 @@
  * stopwords dropped, Arabic and English words stemmed by their script.
  */
 #include <libstemmer.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/uscript.h>
 
 #include "classify/normalize.h"
 #include "classify/segment.h"
+#include "classify/stopwords.h"
 #include "classify/tokenize.h"
 #include "testutil.h"
 
@@ -73,6 +75,47 @@ static void check_stem_cache_on_seeds(rk_tok_t *tok, rk_norm_t *norm) {
     sb_stemmer_delete(en);
 }
 
+/* The stopword set's lookup on the built-in lists: each word is found,
+ * and a prefix or an extension of it only when that is a word too. */
+static void check_stopset_lookup(void) {
+    const rk_stopword_list_t *lists[] = {&rk_stopwords_ar, &rk_stopwords_en};
+    const char *words[1024];
+    size_t n = 0;
+    for (size_t l = 0; l < 2; l++)
+        for (size_t i = 0; i < lists[l]->count && n < 1024; i++)
+            words[n++] = lists[l]->words[i];
+    char err[256];
+    rk_tok_stopset_t *set = NULL;
+    CHECK(rk_tok_stopset_new(words, n, &set, err, sizeof err) == RK_OK, "%s",
+          err);
+    size_t missed = 0, false_hits = 0;
+    for (size_t i = 0; set && i < n; i++) {
+        size_t len = strlen(words[i]);
+        char longer[300];
+        snprintf(longer, sizeof longer, "%sx", words[i]);
+        int is_prefix_word = 0, is_longer_word = 0;
+        for (size_t k = 0; k < n; k++) {
+            is_prefix_word |= strlen(words[k]) == len - 1 &&
+                              !strncmp(words[k], words[i], len - 1);
+            is_longer_word |= !strcmp(words[k], longer);
+        }
+        missed += !rk_tok_stopset_has(set, words[i], len);
+        false_hits +=
+            rk_tok_stopset_has(set, words[i], len - 1) && !is_prefix_word;
+        false_hits +=
+            rk_tok_stopset_has(set, longer, len + 1) && !is_longer_word;
+    }
+    CHECK(n > 150 && missed == 0 && false_hits == 0,
+          "all %zu built-in stopwords are found (%zu missed) and no near "
+          "miss is (%zu were)",
+          n, missed, false_hits);
+    CHECK(set && rk_tok_stopset_count(set) <= n &&
+              strcmp(rk_tok_stopset_word(set, 0), rk_tok_stopset_word(set, 1)) <
+                  0,
+          "the set lists its words sorted and unique, for saving");
+    rk_tok_stopset_destroy(set);
+}
+
 int main(void) {
     char err[256];
     rk_norm_t *norm;
@@ -122,6 +165,7 @@ int main(void) {
               n == 0,
           "empty text has no tokens");
     check_stem_cache_on_seeds(tok, norm);
+    check_stopset_lookup();
     rk_tok_stopset_destroy(stop);
     rk_tok_destroy(tok);
     rk_norm_destroy(norm);
