@@ -25,6 +25,10 @@ int rk_cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 int rk_cmd_segment(int argc, char **argv);
+int rk_cmd_features(int argc, char **argv);
+int rk_cmd_train(int argc, char **argv);
+int rk_cmd_eval(int argc, char **argv);
+int rk_cmd_model(int argc, char **argv);
 int rk_cmd_normalize(int argc, char **argv);
 
 /* Reads a whole file, or stdin for "-", into a malloc'd NUL-terminated
@@ -32,5 +36,15 @@ int rk_cmd_normalize(int argc, char **argv);
 #define RK_CLI_MAX_INPUT ((size_t)1 << 30)
 rk_err_t rk_cli_read_input(const char *path, char **buf, size_t *len,
                            char *errstr, size_t errstr_size);
+
+struct rk_model_s;
+/* Loads the model at path, or the shipped default when path is NULL;
+ * prints the error and returns an exit status (0 on success). */
+int rk_cli_load_model(const char *cmd, const char *path,
+                      struct rk_model_s **out);
+
+/* A progress callback (train, eval, classify): a bar with rate and ETA on
+ * stderr when it is a terminal, nothing otherwise. opaque is a label. */
+void rk_cli_progress(void *opaque, size_t done, size_t total);
 
 #endif

@@ -9,6 +9,11 @@
 
 #include "cli.h"
 
+#include <time.h>
+#include <unistd.h>
+
+#include "models/model.h"
+
 int rk_cli_fail(const char *cmd, rk_err_t err, const char *msg) {
     fprintf(stderr, "rakiza %s: %s\n", cmd, msg);
     return err == RK_ERR_USAGE ? RK_EXIT_USAGE : RK_EXIT_ERROR;
@@ -72,4 +77,39 @@ rk_err_t rk_cli_read_input(const char *path, char **buf, size_t *len,
     *buf = data;
     *len = n;
     return RK_OK;
+}
+
+int rk_cli_load_model(const char *cmd, const char *path,
+                      struct rk_model_s **out) {
+    char errstr[1024];
+    rk_err_t err = rk_model_load(path ? path : rk_model_default_path(), out,
+                                 errstr, sizeof errstr);
+    return err ? rk_cli_fail(cmd, err, errstr) : RK_EXIT_OK;
+}
+
+void rk_cli_progress(void *opaque, size_t done, size_t total) {
+    static struct timespec start;
+    static int started;
+    if (!isatty(STDERR_FILENO) || total == 0)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (!started || done <= 1) {
+        start = now;
+        started = 1;
+    }
+    double secs = (double)(now.tv_sec - start.tv_sec) +
+                  (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+    double rate = secs > 0 ? (double)done / secs : 0;
+    double eta = rate > 0 ? (double)(total - done) / rate : 0;
+    int width = 30, fill = (int)((double)width * (double)done / (double)total);
+    fprintf(stderr, "\r%s [%.*s%*s] %3d%% %zu/%zu %.1f/s ETA %.0fs ",
+            opaque ? (const char *)opaque : "", fill,
+            "##############################", width - fill, "",
+            (int)(100.0 * (double)done / (double)total), done, total, rate,
+            eta);
+    if (done >= total) {
+        fputc('\n', stderr);
+        started = 0;
+    }
 }

@@ -14,6 +14,10 @@ static const struct {
 } commands[] = {
     {"normalize", rk_cmd_normalize, "print input lines normalised as the vectoriser sees them"},
     {"segment", rk_cmd_segment, "split documents into paragraphs (JSON Lines)"},
+    {"features", rk_cmd_features, "print the vectors a model scores (libsvm format)"},
+    {"train", rk_cmd_train, "train a model bundle from labelled samples"},
+    {"eval", rk_cmd_eval, "score a model on labelled samples"},
+    {"model", rk_cmd_model, "model info M | model export --libsvm OUT M"},
     {"broker", rk_cmd_broker, "embedded development Kafka broker on 127.0.0.1"},
 };
 

@@ -1,0 +1,179 @@
+/*
+ * evaluate.c - see evaluate.h. Labels are interned in first-seen order;
+ * the confusion matrix is indexed [truth][pred], pred 0 meaning abstained.
+ */
+#include "evaluate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_LABELS 64
+#define MAX_LANGS 16
+
+typedef struct counts_s {
+    size_t m[MAX_LABELS][MAX_LABELS + 1]; /* [truth][pred + 1] */
+    size_t n;
+} counts_t;
+
+struct rk_eval_s {
+    char *labels[MAX_LABELS];
+    size_t nlabels;
+    counts_t all;
+    char *langs[MAX_LANGS];
+    counts_t *by_lang[MAX_LANGS];
+    size_t nlangs;
+};
+
+rk_eval_t *rk_eval_new(void) {
+    return calloc(1, sizeof(rk_eval_t));
+}
+
+void rk_eval_destroy(rk_eval_t *ev) {
+    if (!ev)
+        return;
+    for (size_t i = 0; i < ev->nlabels; i++)
+        free(ev->labels[i]);
+    for (size_t i = 0; i < ev->nlangs; i++) {
+        free(ev->langs[i]);
+        free(ev->by_lang[i]);
+    }
+    free(ev);
+}
+
+static int intern(rk_eval_t *ev, const char *label) {
+    for (size_t i = 0; i < ev->nlabels; i++)
+        if (!strcmp(ev->labels[i], label))
+            return (int)i;
+    if (ev->nlabels == MAX_LABELS || !(ev->labels[ev->nlabels] = strdup(label)))
+        return -1;
+    return (int)ev->nlabels++;
+}
+
+static counts_t *lang_counts(rk_eval_t *ev, const char *lang) {
+    for (size_t i = 0; i < ev->nlangs; i++)
+        if (!strcmp(ev->langs[i], lang))
+            return ev->by_lang[i];
+    if (ev->nlangs == MAX_LANGS)
+        return NULL;
+    counts_t *c = calloc(1, sizeof *c);
+    char *name = strdup(lang);
+    if (!c || !name) {
+        free(c);
+        free(name);
+        return NULL;
+    }
+    ev->langs[ev->nlangs] = name;
+    ev->by_lang[ev->nlangs++] = c;
+    return c;
+}
+
+int rk_eval_add(rk_eval_t *ev, const char *truth, const char *pred,
+                const char *lang) {
+    int t = intern(ev, truth), p = pred ? intern(ev, pred) : -1;
+    if (t < 0 || (pred && p < 0))
+        return 0;
+    ev->all.m[t][p + 1]++;
+    ev->all.n++;
+    counts_t *c = lang ? lang_counts(ev, lang) : NULL;
+    if (c) {
+        c->m[t][p + 1]++;
+        c->n++;
+    }
+    return 1;
+}
+
+size_t rk_eval_count(const rk_eval_t *ev) {
+    return ev->all.n;
+}
+
+typedef struct prf_s {
+    double precision, recall, f1;
+    size_t support;
+} prf_t;
+
+static prf_t prf(const rk_eval_t *ev, const counts_t *c, size_t label) {
+    size_t tp = c->m[label][label + 1], predicted = 0, support = 0;
+    for (size_t t = 0; t < ev->nlabels; t++)
+        predicted += c->m[t][label + 1];
+    for (size_t p = 0; p <= ev->nlabels; p++)
+        support += c->m[label][p];
+    prf_t r = {0, 0, 0, support};
+    r.precision = predicted ? (double)tp / predicted : 0.0;
+    r.recall = support ? (double)tp / support : 0.0;
+    r.f1 = r.precision + r.recall > 0
+               ? 2 * r.precision * r.recall / (r.precision + r.recall)
+               : 0.0;
+    return r;
+}
+
+static double macro_f1(const rk_eval_t *ev, const counts_t *c) {
+    double sum = 0;
+    size_t k = 0;
+    for (size_t l = 0; l < ev->nlabels; l++) {
+        if (!strcmp(ev->labels[l], "none"))
+            continue;
+        prf_t r = prf(ev, c, l);
+        if (!r.support)
+            continue; /* only labels present in the true labels */
+        sum += r.f1;
+        k++;
+    }
+    return k ? sum / (double)k : 0.0;
+}
+
+static double accuracy(const rk_eval_t *ev, const counts_t *c) {
+    size_t right = 0;
+    for (size_t l = 0; l < ev->nlabels; l++) {
+        right += c->m[l][l + 1];
+        if (!strcmp(ev->labels[l], "none"))
+            right += c->m[l][0]; /* abstaining on none is right */
+    }
+    return c->n ? (double)right / (double)c->n : 0.0;
+}
+
+double rk_eval_accuracy(const rk_eval_t *ev) {
+    return accuracy(ev, &ev->all);
+}
+
+double rk_eval_macro_f1(const rk_eval_t *ev) {
+    return macro_f1(ev, &ev->all);
+}
+
+double rk_eval_lang_macro_f1(const rk_eval_t *ev, const char *lang) {
+    for (size_t i = 0; i < ev->nlangs; i++)
+        if (!strcmp(ev->langs[i], lang))
+            return macro_f1(ev, ev->by_lang[i]);
+    return 0.0;
+}
+
+json_t *rk_eval_json(const rk_eval_t *ev) {
+    json_t *o = json_object(), *per_class = json_object(),
+           *confusion = json_object(), *per_lang = json_object();
+    for (size_t l = 0; l < ev->nlabels; l++) {
+        prf_t r = prf(ev, &ev->all, l);
+        json_object_set_new(per_class, ev->labels[l],
+                            json_pack("{s:f,s:f,s:f,s:I}", "precision",
+                                      r.precision, "recall", r.recall, "f1",
+                                      r.f1, "support", (json_int_t)r.support));
+        if (!r.support)
+            continue;
+        json_t *row = json_object();
+        for (size_t p = 0; p <= ev->nlabels; p++)
+            if (ev->all.m[l][p])
+                json_object_set_new(row, p ? ev->labels[p - 1] : "null",
+                                    json_integer((json_int_t)ev->all.m[l][p]));
+        json_object_set_new(confusion, ev->labels[l], row);
+    }
+    for (size_t i = 0; i < ev->nlangs; i++)
+        json_object_set_new(per_lang, ev->langs[i],
+                            json_pack("{s:f,s:I}", "macro_f1",
+                                      macro_f1(ev, ev->by_lang[i]), "n",
+                                      (json_int_t)ev->by_lang[i]->n));
+    json_object_set_new(o, "accuracy", json_real(rk_eval_accuracy(ev)));
+    json_object_set_new(o, "macro_f1", json_real(rk_eval_macro_f1(ev)));
+    json_object_set_new(o, "per_class", per_class);
+    json_object_set_new(o, "confusion", confusion);
+    json_object_set_new(o, "per_lang", per_lang);
+    json_object_set_new(o, "n", json_integer((json_int_t)ev->all.n));
+    return o;
+}

@@ -1,0 +1,35 @@
+/*
+ * evaluate.h - scoring predictions against true labels, as `rakiza eval`
+ * and cross-validation report them.
+ *
+ * Macro-F1 is over the labels present in the true labels, `none` excluded
+ * when present. A prediction of NULL (the model abstained) counts as wrong
+ * unless the true label is `none`; in the confusion matrix it is the
+ * predicted label "null".
+ */
+#ifndef RK_EVALUATE_H
+#define RK_EVALUATE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+typedef struct rk_eval_s rk_eval_t;
+
+rk_eval_t *rk_eval_new(void);
+void rk_eval_destroy(rk_eval_t *ev);
+
+/* Records one sample. pred may be NULL (abstained); lang may be NULL. */
+int rk_eval_add(rk_eval_t *ev, const char *truth, const char *pred,
+                const char *lang);
+
+size_t rk_eval_count(const rk_eval_t *ev);
+double rk_eval_accuracy(const rk_eval_t *ev);
+double rk_eval_macro_f1(const rk_eval_t *ev);
+/* Macro-F1 over the samples of one language (0 when it has none). */
+double rk_eval_lang_macro_f1(const rk_eval_t *ev, const char *lang);
+
+/* The contract's `eval --json` object: accuracy, macro_f1, per_class,
+ * confusion, per_lang, n. The caller owns the reference. */
+json_t *rk_eval_json(const rk_eval_t *ev);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * labelled.h - labelled samples from files.
+ *
+ * Two formats, told apart by content (the first non-blank line starting
+ * with '{' means JSON Lines), never by file name:
+ *   JSON Lines  {"text": str, "label": str, "lang"?: str, "source"?: str,
+ *               ...other fields ignored}
+ *   TSV         label<TAB>text
+ * A sample without a lang gets the language of its dominant script.
+ */
+#ifndef RK_LABELLED_H
+#define RK_LABELLED_H
+
+#include <stddef.h>
+
+#include "classify/rk_common.h"
+
+typedef struct rk_sample_s {
+    char *text;
+    size_t text_len;
+    char *label;
+    char *lang;
+    char *source; /* "file:line" when the record names none */
+} rk_sample_t;
+
+typedef struct rk_sample_set_s {
+    rk_sample_t *items;
+    size_t count, cap;
+} rk_sample_set_t;
+
+/* Appends the samples of path to set (zero-initialised before first use).
+ * Errors name file:line and the field at fault; on error set keeps what it
+ * had before the call. */
+rk_err_t rk_labelled_load(const char *path, rk_sample_set_t *set,
+                          char *errstr, size_t errstr_size);
+
+void rk_labelled_free(rk_sample_set_t *set);
+
+#endif

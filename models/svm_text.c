@@ -1,0 +1,208 @@
+/*
+ * svm_text.c - see svm_text.h.
+ */
+#define _GNU_SOURCE /* memfd_create */
+#include "svm_text.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static int memfd_path(int fd, char *path, size_t n) {
+    return snprintf(path, n, "/proc/self/fd/%d", fd) < (int)n;
+}
+
+rk_err_t rk_svm_to_text(const struct svm_model *m, char **text, size_t *len,
+                        char *errstr, size_t errstr_size) {
+    int fd = memfd_create("rakiza-svm", MFD_CLOEXEC);
+    char path[64];
+    if (fd < 0 || !memfd_path(fd, path, sizeof path) ||
+        svm_save_model(path, m) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return rk_fail(RK_ERR_IO, errstr, errstr_size,
+                       "cannot serialise the libsvm model: %s", strerror(e));
+    }
+    off_t size = lseek(fd, 0, SEEK_END);
+    char *buf = size >= 0 ? malloc((size_t)size + 1) : NULL;
+    if (!buf || pread(fd, buf, (size_t)size, 0) != size) {
+        free(buf);
+        close(fd);
+        return rk_fail(RK_ERR_IO, errstr, errstr_size,
+                       "cannot read back the libsvm model");
+    }
+    close(fd);
+    buf[size] = '\0';
+    *text = buf;
+    *len = (size_t)size;
+    return RK_OK;
+}
+
+/* Reads n numbers after a header keyword; 0 when fewer or not finite. */
+static int numbers(char **p, int n, double *out) {
+    for (int i = 0; i < n; i++) {
+        char *end;
+        double v = strtod(*p, &end);
+        if (end == *p || !isfinite(v))
+            return 0;
+        if (out)
+            out[i] = v;
+        *p = end;
+    }
+    while (**p == ' ')
+        (*p)++;
+    return **p == '\n';
+}
+
+static rk_err_t validate(char *s, int nr_class, int dim, char *errstr,
+                         size_t errstr_size) {
+#define BAD(...) return rk_fail(RK_ERR_DATA, errstr, errstr_size, \
+                                "libsvm model: " __VA_ARGS__)
+    int k = -1, pairs = 0, seen_prob_a = 0, seen_prob_b = 0;
+    long total = -1, nr_sv_sum = -1;
+    char *line = s;
+    for (;;) {
+        char *nl = strchr(line, '\n');
+        if (!nl)
+            BAD("header ends before the SV section");
+        char *p = line;
+        if (!strncmp(p, "SV", 2) && p + 2 == nl) {
+            line = nl + 1;
+            break;
+        }
+        if (!strncmp(p, "svm_type ", 9)) {
+            if (strncmp(p + 9, "c_svc\n", 6))
+                BAD("svm_type must be c_svc");
+        } else if (!strncmp(p, "kernel_type ", 12)) {
+            if (strncmp(p + 12, "linear\n", 7) && strncmp(p + 12, "rbf\n", 4))
+                BAD("kernel_type must be linear or rbf");
+        } else if (!strncmp(p, "gamma ", 6)) {
+            p += 6;
+            if (!numbers(&p, 1, NULL))
+                BAD("bad gamma");
+        } else if (!strncmp(p, "nr_class ", 9)) {
+            k = atoi(p + 9);
+            if (k != nr_class)
+                BAD("nr_class %d, but the bundle has %d labels", k, nr_class);
+            pairs = k * (k - 1) / 2;
+        } else if (!strncmp(p, "total_sv ", 9)) {
+            total = atol(p + 9);
+            if (total < 1 || total > 10000000)
+                BAD("total_sv out of range");
+        } else if (k > 0 && !strncmp(p, "rho ", 4)) {
+            p += 4;
+            if (!numbers(&p, pairs, NULL))
+                BAD("rho needs %d values", pairs);
+        } else if (k > 0 && !strncmp(p, "label ", 6)) {
+            double lab[64];
+            p += 6;
+            if (k > 64 || !numbers(&p, k, lab))
+                BAD("label needs %d values", k);
+            int used[64] = {0};
+            for (int i = 0; i < k; i++) {
+                int l = (int)lab[i];
+                if (lab[i] != l || l < 0 || l >= k || used[l]++)
+                    BAD("labels must be 0..%d, each once", k - 1);
+            }
+        } else if (k > 0 && !strncmp(p, "probA ", 6)) {
+            p += 6;
+            seen_prob_a = numbers(&p, pairs, NULL);
+        } else if (k > 0 && !strncmp(p, "probB ", 6)) {
+            p += 6;
+            seen_prob_b = numbers(&p, pairs, NULL);
+        } else if (k > 0 && !strncmp(p, "nr_sv ", 6)) {
+            double nsv[64];
+            p += 6;
+            if (k > 64 || !numbers(&p, k, nsv))
+                BAD("nr_sv needs %d values", k);
+            nr_sv_sum = 0;
+            for (int i = 0; i < k; i++) {
+                if (nsv[i] < 0 || nsv[i] != (long)nsv[i])
+                    BAD("bad nr_sv");
+                nr_sv_sum += (long)nsv[i];
+            }
+        } else {
+            BAD("unexpected header line");
+        }
+        line = nl + 1;
+    }
+    if (k < 2 || total < 1 || nr_sv_sum != total)
+        BAD("nr_class, total_sv and nr_sv missing or inconsistent");
+    if (!seen_prob_a || !seen_prob_b)
+        BAD("no probability estimates (probA/probB)");
+    long svs = 0;
+    for (char *p = line; *p; svs++) {
+        char *nl = strchr(p, '\n');
+        if (!nl)
+            BAD("support vector %ld has no line end", svs);
+        for (int i = 0; i < k - 1; i++) {
+            char *end;
+            double v = strtod(p, &end);
+            if (end == p || !isfinite(v))
+                BAD("support vector %ld: bad coefficient", svs);
+            p = end;
+        }
+        long prev = 0;
+        while (p < nl) {
+            while (*p == ' ')
+                p++;
+            if (p == nl)
+                break;
+            char *end;
+            long idx = strtol(p, &end, 10);
+            if (end == p || *end != ':' || idx <= prev || idx > dim)
+                BAD("support vector %ld: feature index out of order or "
+                    "outside 1..%d",
+                    svs, dim);
+            p = end + 1;
+            double v = strtod(p, &end);
+            if (end == p || !isfinite(v))
+                BAD("support vector %ld: bad value", svs);
+            p = end;
+            prev = idx;
+        }
+        p = nl + 1;
+    }
+    if (svs != total)
+        BAD("%ld support vectors, header says %ld", svs, total);
+    return RK_OK;
+#undef BAD
+}
+
+rk_err_t rk_svm_from_text(const char *text, size_t len, int nr_class,
+                          int dim, struct svm_model **out, char *errstr,
+                          size_t errstr_size) {
+    *out = NULL;
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    rk_err_t err = strlen(copy) != len
+                       ? rk_fail(RK_ERR_DATA, errstr, errstr_size,
+                                 "libsvm model: NUL byte in the text")
+                       : validate(copy, nr_class, dim, errstr, errstr_size);
+    free(copy);
+    if (err)
+        return err;
+    int fd = memfd_create("rakiza-svm", MFD_CLOEXEC);
+    char path[64];
+    if (fd < 0 || !memfd_path(fd, path, sizeof path) ||
+        write(fd, text, len) != (ssize_t)len) {
+        if (fd >= 0)
+            close(fd);
+        return rk_fail(RK_ERR_IO, errstr, errstr_size,
+                       "cannot stage the libsvm model: %s", strerror(errno));
+    }
+    *out = svm_load_model(path);
+    close(fd);
+    if (!*out)
+        return rk_fail(RK_ERR_DATA, errstr, errstr_size,
+                       "libsvm could not load the model");
+    return RK_OK;
+}

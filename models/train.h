@@ -1,0 +1,44 @@
+/*
+ * train.h - training a model from labelled samples with libsvm.
+ *
+ * Stratified k-fold cross-validation (the vectoriser's IDF is fitted on
+ * each fold's training part only, so no held-out text leaks in), class
+ * weights inversely proportional to class frequency, probability
+ * estimates, an optional grid over C (and gamma for rbf) chosen by
+ * cross-validated macro-F1, and an abstention threshold chosen from the
+ * cross-validated probabilities: the highest threshold whose macro-F1
+ * (abstentions counted wrong unless the truth is `none`) stays within
+ * RK_TRAIN_THRESHOLD_SLACK of the best. Deterministic for a given seed.
+ */
+#ifndef RK_TRAIN_H
+#define RK_TRAIN_H
+
+#include "models/labelled.h"
+#include "models/model.h"
+
+#define RK_TRAIN_THRESHOLD_SLACK 0.01
+
+typedef enum { RK_KERNEL_LINEAR, RK_KERNEL_RBF } rk_kernel_t;
+
+typedef struct rk_train_conf_s {
+    int folds;          /* >= 2 */
+    unsigned seed;
+    rk_kernel_t kernel;
+    double C;           /* used when grid is off */
+    double gamma;       /* rbf only; 0 means 1 / number of features */
+    int grid;
+    const rk_vec_conf_t *vec; /* vectoriser settings (borrowed) */
+    /* Called as work advances (done of total steps); may be NULL. */
+    void (*progress)(void *opaque, size_t done, size_t total);
+    void *opaque;
+} rk_train_conf_t;
+
+/* Defaults: 5 folds, seed 1, linear, C = 1, no grid, default vectoriser. */
+rk_train_conf_t rk_train_conf_default(void);
+
+/* Trains on data. On success *out is the model (cross-validation scores
+ * in its metadata under "cv"). */
+rk_err_t rk_train(const rk_sample_set_t *data, const rk_train_conf_t *conf,
+                  rk_model_t **out, char *errstr, size_t errstr_size);
+
+#endif
