@@ -42,16 +42,27 @@ struct rk_vec_s {
     rk_tok_stopset_t *stop;  /* normalised; empty when stopwords are off */
 };
 
+/* One feature of the last call, in the context's table. */
+typedef struct feat_s {
+    int idx;     /* feature index; 0 marks an empty slot */
+    float count; /* raw term frequency */
+    int term;    /* offset of its readable name in terms */
+} feat_t;
+
+#define TABLE_MIN_SLOTS 4096
+
 struct rk_vec_ctx_s {
     rk_norm_t *norm;
     rk_tok_t *tok;
-    int dim;            /* size the arrays below were made for */
-    float *counts;      /* [dim + 1], zero outside the touched list */
-    int *term;          /* [dim + 1], offset into terms, or -1 */
-    int *touched;       /* indices with a non-zero count */
-    size_t n_touched;
-    int *sort_tmp;      /* radix sort scratch, sort_cap entries */
-    size_t sort_cap;
+    int dim; /* the space of the last call */
+    /* The last call's features: open addressing keyed by index, sized to
+     * the paragraph (at most half full) rather than to the space, so it
+     * stays in cache and a context costs the same at any hash_bits. */
+    feat_t *tab;
+    size_t tab_mask; /* slots - 1; slots a power of two */
+    size_t *used;    /* slots in use (first-seen order until sorted) */
+    size_t n_used;
+    size_t *sort_tmp; /* radix sort scratch; used and it hold slots / 2 */
     char *terms;        /* readable feature names of the last call */
     size_t terms_len, terms_cap;
     struct svm_node *nodes;
@@ -259,11 +270,51 @@ int rk_vec_dim(const rk_vec_t *vec) {
     return vec->dim;
 }
 
+/* Makes the table twice as large (or TABLE_MIN_SLOTS to start with) and
+ * re-inserts the features in use. Returns 0 on OOM, leaving c as it was. */
+static int grow_table(rk_vec_ctx_t *c) {
+    size_t slots = c->tab ? 2 * (c->tab_mask + 1) : TABLE_MIN_SLOTS;
+    feat_t *tab = calloc(slots, sizeof *tab);
+    size_t *used = malloc(slots / 2 * sizeof *used);
+    size_t *tmp = malloc(slots / 2 * sizeof *tmp);
+    if (!tab || !used || !tmp) {
+        free(tab);
+        free(used);
+        free(tmp);
+        return 0;
+    }
+    for (size_t k = 0; k < c->n_used; k++) {
+        const feat_t *f = &c->tab[c->used[k]];
+        size_t s = (size_t)f->idx & (slots - 1);
+        while (tab[s].idx)
+            s = (s + 1) & (slots - 1);
+        tab[s] = *f;
+        used[k] = s;
+    }
+    free(c->tab);
+    free(c->used);
+    free(c->sort_tmp);
+    c->tab = tab;
+    c->used = used;
+    c->sort_tmp = tmp;
+    c->tab_mask = slots - 1;
+    return 1;
+}
+
+/* The slot holding idx, or the empty slot where it would go. Indices are
+ * already hash bits, so their low bits spread well. */
+static size_t find_slot(const rk_vec_ctx_t *c, int idx) {
+    size_t s = (size_t)idx & c->tab_mask;
+    while (c->tab[s].idx && c->tab[s].idx != idx)
+        s = (s + 1) & c->tab_mask;
+    return s;
+}
+
 rk_vec_ctx_t *rk_vec_ctx_new(void) {
     rk_vec_ctx_t *c = calloc(1, sizeof *c);
     char err[128];
     if (!c || rk_norm_new(&c->norm, err, sizeof err) ||
-        rk_tok_new(&c->tok, err, sizeof err)) {
+        rk_tok_new(&c->tok, err, sizeof err) || !grow_table(c)) {
         rk_vec_ctx_destroy(c);
         return NULL;
     }
@@ -275,35 +326,12 @@ void rk_vec_ctx_destroy(rk_vec_ctx_t *ctx) {
         return;
     rk_norm_destroy(ctx->norm);
     rk_tok_destroy(ctx->tok);
-    free(ctx->counts);
-    free(ctx->term);
-    free(ctx->touched);
+    free(ctx->tab);
+    free(ctx->used);
     free(ctx->sort_tmp);
     free(ctx->terms);
     free(ctx->nodes);
     free(ctx);
-}
-
-/* Makes the per-index arrays fit vec's space (a context may serve
- * vectorisers of different sizes, one at a time). */
-static int ctx_fit(rk_vec_ctx_t *c, int dim) {
-    if (c->dim == dim)
-        return 1;
-    free(c->counts);
-    free(c->term);
-    free(c->touched);
-    c->counts = calloc((size_t)dim + 1, sizeof *c->counts);
-    c->term = malloc(((size_t)dim + 1) * sizeof *c->term);
-    c->touched = malloc(((size_t)dim + 1) * sizeof *c->touched);
-    if (!c->counts || !c->term || !c->touched) {
-        c->dim = 0;
-        return 0;
-    }
-    for (int i = 0; i <= dim; i++)
-        c->term[i] = -1;
-    c->dim = dim;
-    c->n_touched = 0;
-    return 1;
 }
 
 #define FNV_BASIS 14695981039346656037ULL
@@ -328,8 +356,13 @@ static uint64_t family_hash(char family) {
 static int add_hashed(rk_vec_ctx_t *c, int dim, uint64_t h, char family,
                       const char *name, size_t len) {
     int idx = (int)(h & (uint64_t)(dim - 1)) + 1;
-    if (c->counts[idx] == 0.0f) {
-        c->touched[c->n_touched++] = idx;
+    size_t s = find_slot(c, idx);
+    if (!c->tab[s].idx) {
+        if ((c->n_used + 1) * 2 > c->tab_mask + 1) {
+            if (!grow_table(c))
+                return 0;
+            s = find_slot(c, idx);
+        }
         size_t need = c->terms_len + len + 2;
         if (need > c->terms_cap) {
             size_t cap = c->terms_cap ? c->terms_cap * 2 : 4096;
@@ -341,7 +374,8 @@ static int add_hashed(rk_vec_ctx_t *c, int dim, uint64_t h, char family,
             c->terms = t;
             c->terms_cap = cap;
         }
-        c->term[idx] = (int)c->terms_len;
+        c->tab[s] = (feat_t){idx, 0.0f, (int)c->terms_len};
+        c->used[c->n_used++] = s;
         char *dst = c->terms + c->terms_len;
         size_t k = 0;
         if (family == 'c')
@@ -350,7 +384,7 @@ static int add_hashed(rk_vec_ctx_t *c, int dim, uint64_t h, char family,
         dst[k + len] = '\0';
         c->terms_len += k + len + 1;
     }
-    c->counts[idx] += 1.0f;
+    c->tab[s].count += 1.0f;
     return 1;
 }
 
@@ -403,13 +437,10 @@ static int add_char_ngrams(rk_vec_ctx_t *c, const rk_vec_t *v,
 static rk_err_t featurize(const rk_vec_t *v, rk_vec_ctx_t *c,
                           const char *text, size_t len, char *errstr,
                           size_t errstr_size) {
-    if (!ctx_fit(c, v->dim))
-        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
-    for (size_t i = 0; i < c->n_touched; i++) {
-        c->counts[c->touched[i]] = 0.0f;
-        c->term[c->touched[i]] = -1;
-    }
-    c->n_touched = 0;
+    for (size_t k = 0; k < c->n_used; k++)
+        c->tab[c->used[k]].idx = 0;
+    c->n_used = 0;
+    c->dim = v->dim;
     c->terms_len = 0;
     const char *norm;
     size_t norm_len;
@@ -445,41 +476,29 @@ static rk_err_t featurize(const rk_vec_t *v, rk_vec_ctx_t *c,
     return RK_OK;
 }
 
-/* Sorts the touched indices ascending: an LSD radix sort, 8 bits a pass,
- * as many passes as dim needs. qsort with a comparison callback took
- * 40% of rk_vec_transform's time; this is linear and branch-free.
- * Returns 0 on OOM. */
-static int sort_touched(rk_vec_ctx_t *c) {
-    size_t n = c->n_touched;
-    if (n > c->sort_cap) {
-        size_t cap = c->sort_cap ? c->sort_cap : 1024;
-        while (cap < n)
-            cap *= 2;
-        int *t = realloc(c->sort_tmp, cap * sizeof *t);
-        if (!t)
-            return 0;
-        c->sort_tmp = t;
-        c->sort_cap = cap;
-    }
-    int *src = c->touched, *dst = c->sort_tmp;
-    for (unsigned shift = 0; (c->dim >> shift) > 0; shift += 8) {
+/* Sorts the used slots by ascending feature index: an LSD radix sort, 8
+ * bits a pass, as many passes as the space needs. qsort with a comparison
+ * callback took 40% of rk_vec_transform's time; this is linear. */
+static void sort_used(rk_vec_ctx_t *c) {
+    size_t n = c->n_used, *src = c->used, *dst = c->sort_tmp;
+    for (unsigned shift = 0; shift < 32 && (c->dim >> shift) > 0; shift += 8) {
         size_t count[256] = {0};
         for (size_t i = 0; i < n; i++)
-            count[((unsigned)src[i] >> shift) & 0xFF]++;
+            count[((unsigned)c->tab[src[i]].idx >> shift) & 0xFF]++;
         for (size_t b = 0, sum = 0; b < 256; b++) {
             size_t k = count[b];
             count[b] = sum;
             sum += k;
         }
         for (size_t i = 0; i < n; i++)
-            dst[count[((unsigned)src[i] >> shift) & 0xFF]++] = src[i];
-        int *t = src;
+            dst[count[((unsigned)c->tab[src[i]].idx >> shift) & 0xFF]++] =
+                src[i];
+        size_t *t = src;
         src = dst;
         dst = t;
     }
-    if (src != c->touched)
-        memcpy(c->touched, src, n * sizeof *src);
-    return 1;
+    if (src != c->used)
+        memcpy(c->used, src, n * sizeof *src);
 }
 
 rk_err_t rk_vec_fit(rk_vec_t *v, const char *const *texts,
@@ -500,8 +519,8 @@ rk_err_t rk_vec_fit(rk_vec_t *v, const char *const *texts,
                     inner);
             break;
         }
-        for (size_t k = 0; k < c->n_touched; k++)
-            df[c->touched[k]]++;
+        for (size_t k = 0; k < c->n_used; k++)
+            df[c->tab[c->used[k]].idx]++;
     }
     /* Smoothed IDF: as if one extra document held every feature. */
     for (int i = 1; !err && i <= v->dim; i++)
@@ -519,9 +538,9 @@ rk_err_t rk_vec_transform(const rk_vec_t *v, rk_vec_ctx_t *c,
     rk_err_t err = featurize(v, c, text, len, errstr, errstr_size);
     if (err)
         return err;
-    if (c->n_touched + 1 > c->nodes_cap) {
+    if (c->n_used + 1 > c->nodes_cap) {
         size_t cap = c->nodes_cap ? c->nodes_cap : 256;
-        while (cap < c->n_touched + 1)
+        while (cap < c->n_used + 1)
             cap *= 2;
         struct svm_node *nodes = realloc(c->nodes, cap * sizeof *nodes);
         if (!nodes)
@@ -530,33 +549,33 @@ rk_err_t rk_vec_transform(const rk_vec_t *v, rk_vec_ctx_t *c,
         c->nodes = nodes;
         c->nodes_cap = cap;
     }
-    if (!sort_touched(c))
-        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+    sort_used(c);
     double norm2 = 0.0;
-    for (size_t i = 0; i < c->n_touched; i++) {
-        int idx = c->touched[i];
-        double tf = c->counts[idx];
+    for (size_t i = 0; i < c->n_used; i++) {
+        const feat_t *f = &c->tab[c->used[i]];
+        double tf = f->count;
         /* Most features occur once: 1 + log(1) is 1, without log(). */
         double w = (v->conf.sublinear_tf && tf != 1.0 ? 1.0 + log(tf) : tf) *
-                   v->idf[idx];
-        c->nodes[i].index = idx;
+                   v->idf[f->idx];
+        c->nodes[i].index = f->idx;
         c->nodes[i].value = w;
         norm2 += w * w;
     }
     double scale = norm2 > 0 ? 1.0 / sqrt(norm2) : 0.0;
-    for (size_t i = 0; i < c->n_touched; i++)
+    for (size_t i = 0; i < c->n_used; i++)
         c->nodes[i].value *= scale;
-    c->nodes[c->n_touched].index = -1;
-    c->nodes[c->n_touched].value = 0.0;
+    c->nodes[c->n_used].index = -1;
+    c->nodes[c->n_used].value = 0.0;
     *out = c->nodes;
-    *n = (int)c->n_touched;
+    *n = (int)c->n_used;
     return RK_OK;
 }
 
 const char *rk_vec_ctx_term(const rk_vec_ctx_t *ctx, int idx) {
-    if (idx < 1 || idx > ctx->dim || ctx->term[idx] < 0)
+    if (idx < 1 || idx > ctx->dim)
         return NULL;
-    return ctx->terms + ctx->term[idx];
+    const feat_t *f = &ctx->tab[find_slot(ctx, idx)];
+    return f->idx == idx ? ctx->terms + f->term : NULL;
 }
 
 /* ---- persistence ------------------------------------------------------- */

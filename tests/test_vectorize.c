@@ -223,6 +223,7 @@ int main(void) {
     check_order_on_seeds(ctx, "10");
     check_order_on_seeds(ctx, "17");
     check_order_on_seeds(ctx, "20");
+    check_order_on_seeds(ctx, "24"); /* the largest: four passes */
 
     rk_vec_ctx_destroy(ctx);
     rk_vec_destroy(vec);
