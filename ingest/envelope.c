@@ -9,7 +9,6 @@
 
 #include <inttypes.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,19 +41,9 @@ void rk_env_doc_clear(rk_env_doc_t *doc) {
     memset(doc, 0, sizeof *doc);
 }
 
-static rk_env_code_t fail(rk_env_code_t code, char *errstr, size_t errstr_size,
-                          const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static rk_env_code_t fail(rk_env_code_t code, char *errstr, size_t errstr_size,
-                          const char *fmt, ...) {
-    if (errstr && errstr_size > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(errstr, errstr_size, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
+/* Formats the reason through rk_fail and yields the dead-letter code. */
+#define fail(code, errstr, errstr_size, ...)                                   \
+    (rk_fail(RK_ERR_DATA, errstr, errstr_size, __VA_ARGS__), (code))
 
 static int is_gzip(const unsigned char *p, size_t len) {
     return len >= 2 && p[0] == 0x1f && p[1] == 0x8b;
@@ -176,15 +165,6 @@ static rk_env_code_t check_text(const char *what, const char *p, size_t len,
     return RK_ENV_OK;
 }
 
-static char *dup_bytes(const char *p, size_t len) {
-    char *s = malloc(len + 1);
-    if (s) {
-        memcpy(s, p, len);
-        s[len] = '\0';
-    }
-    return s;
-}
-
 /* A required (or, when optional, possibly absent or null) string field. */
 static rk_env_code_t string_field(json_t *obj, const char *name, int required,
                                   char **out, size_t *out_len, char *errstr,
@@ -199,7 +179,7 @@ static rk_env_code_t string_field(json_t *obj, const char *name, int required,
     if (!json_is_string(v))
         return fail(RK_ENV_BAD_FIELD, errstr, errstr_size,
                     "field '%s' must be a string", name);
-    *out = dup_bytes(json_string_value(v), json_string_length(v));
+    *out = strndup(json_string_value(v), json_string_length(v));
     if (!*out)
         return fail(RK_ENV_INTERNAL, errstr, errstr_size, "out of memory");
     if (out_len)
@@ -256,7 +236,7 @@ static rk_env_code_t raw_id(const rk_env_msg_t *msg, rk_env_doc_t *doc,
                                         errstr, errstr_size);
         if (code)
             return code;
-        doc->id = dup_bytes(msg->key, msg->key_len);
+        doc->id = strndup(msg->key, msg->key_len);
         doc->id_len = msg->key_len;
     } else {
         char buf[512];
@@ -265,7 +245,7 @@ static rk_env_code_t raw_id(const rk_env_msg_t *msg, rk_env_doc_t *doc,
                          msg->offset);
         if (n < 0 || (size_t)n >= sizeof buf)
             n = (int)sizeof buf - 1;
-        doc->id = dup_bytes(buf, (size_t)n);
+        doc->id = strndup(buf, (size_t)n);
         doc->id_len = (size_t)n;
     }
     return doc->id ? RK_ENV_OK
@@ -317,9 +297,7 @@ rk_env_code_t rk_env_decode(const rk_env_limits_t *limits,
                     inflated = NULL;
                 }
             } else {
-                doc->text = malloc(len + 1);
-                if (doc->text)
-                    memcpy(doc->text, p, len);
+                doc->text = strndup(p, len); /* p has no NUL: checked */
             }
             if (doc->text) {
                 doc->text[len] = '\0';
