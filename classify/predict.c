@@ -13,7 +13,74 @@ struct rk_pred_s {
     int nlabels;
     double threshold;
     int *order; /* order[j]: our label index of libsvm's j-th class */
+    /* Linear models only: one weight vector per class pair, in libsvm's
+     * pair order (i < j over internal classes), each over 0..max_index. */
+    double *w;
+    int max_index;
 };
+
+/* Collapses a linear model's support vectors into w (see the struct). */
+static int collapse_linear(rk_pred_t *p) {
+    const struct svm_model *m = p->model;
+    if (m->param.kernel_type != LINEAR)
+        return 1;
+    int k = m->nr_class, max = 0;
+    for (int s = 0; s < m->l; s++)
+        for (const struct svm_node *x = m->SV[s]; x->index != -1; x++)
+            if (x->index > max)
+                max = x->index;
+    int pairs = k * (k - 1) / 2;
+    p->max_index = max;
+    p->w = calloc((size_t)pairs * ((size_t)max + 1), sizeof *p->w);
+    if (!p->w)
+        return 0;
+    int *start = malloc((size_t)k * sizeof *start);
+    if (!start)
+        return 0;
+    start[0] = 0;
+    for (int i = 1; i < k; i++)
+        start[i] = start[i - 1] + m->nSV[i - 1];
+    int pair = 0;
+    for (int i = 0; i < k; i++)
+        for (int j = i + 1; j < k; j++, pair++) {
+            double *w = p->w + (size_t)pair * ((size_t)max + 1);
+            /* libsvm: class i's SVs use coefficient row j-1, class j's
+             * SVs row i (svm_predict_values). */
+            for (int s = 0; s < m->nSV[i]; s++) {
+                double c = m->sv_coef[j - 1][start[i] + s];
+                for (const struct svm_node *x = m->SV[start[i] + s];
+                     x->index != -1; x++)
+                    w[x->index] += c * x->value;
+            }
+            for (int s = 0; s < m->nSV[j]; s++) {
+                double c = m->sv_coef[i][start[j] + s];
+                for (const struct svm_node *x = m->SV[start[j] + s];
+                     x->index != -1; x++)
+                    w[x->index] += c * x->value;
+            }
+        }
+    free(start);
+    return 1;
+}
+
+double rk_pred_contribution(const rk_pred_t *p, int label, int idx,
+                            double v) {
+    if (!p->w || idx < 1 || idx > p->max_index)
+        return 0.0;
+    int k = p->nlabels, pair = 0;
+    double sum = 0.0;
+    for (int i = 0; i < k; i++)
+        for (int j = i + 1; j < k; j++, pair++) {
+            double t = p->w[(size_t)pair * ((size_t)p->max_index + 1) +
+                            (size_t)idx] *
+                       v;
+            if (p->order[i] == label)
+                sum += t; /* a positive decision value votes for class i */
+            else if (p->order[j] == label)
+                sum -= t;
+        }
+    return sum;
+}
 
 rk_err_t rk_pred_new(struct svm_model *model, const char *const *labels,
                      int nlabels, double threshold, rk_pred_t **out,
@@ -59,6 +126,8 @@ rk_err_t rk_pred_new(struct svm_model *model, const char *const *labels,
     for (int i = 0; !err && i < nlabels; i++)
         if (!(p->labels[i] = strdup(labels[i])))
             err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+    if (!err && !collapse_linear(p))
+        err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     if (err) {
         rk_pred_destroy(p);
         return err;
@@ -75,6 +144,7 @@ void rk_pred_destroy(rk_pred_t *p) {
         free(p->labels[i]);
     free(p->labels);
     free(p->order);
+    free(p->w);
     free(p);
 }
 

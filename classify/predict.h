@@ -34,4 +34,10 @@ const struct svm_model *rk_pred_svm(const rk_pred_t *pred);
 int rk_pred_score(const rk_pred_t *pred, const struct svm_node *x,
                   double *probs, int *top);
 
+/* How much feature idx with value v pushes a paragraph toward label:
+ * the sum over label's pairwise classifiers of the feature's signed term
+ * in the decision value. Exact for linear models; 0 for other kernels. */
+double rk_pred_contribution(const rk_pred_t *pred, int label, int idx,
+                            double v);
+
 #endif

@@ -15,6 +15,7 @@ static const struct {
     {"normalize", rk_cmd_normalize, "print input lines normalised as the vectoriser sees them"},
     {"segment", rk_cmd_segment, "split documents into paragraphs (JSON Lines)"},
     {"features", rk_cmd_features, "print the vectors a model scores (libsvm format)"},
+    {"classify", rk_cmd_classify, "classify documents paragraph by paragraph"},
     {"train", rk_cmd_train, "train a model bundle from labelled samples"},
     {"eval", rk_cmd_eval, "score a model on labelled samples"},
     {"model", rk_cmd_model, "model info M | model export --libsvm OUT M"},
