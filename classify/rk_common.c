@@ -16,3 +16,12 @@ rk_err_t rk_fail(rk_err_t err, char *errstr, size_t errstr_size,
     }
     return err;
 }
+
+unsigned long long rk_fnv1a(unsigned long long h, const void *data, size_t n) {
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}

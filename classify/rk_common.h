@@ -28,6 +28,11 @@ typedef enum rk_err_e {
 rk_err_t rk_fail(rk_err_t err, char *errstr, size_t errstr_size,
                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* FNV-1a, 64 bits: the one hash for feature indices, model ids and data
+ * digests. Start with RK_FNV_OFFSET; chain calls to hash several parts. */
+#define RK_FNV_OFFSET 14695981039346656037ULL
+unsigned long long rk_fnv1a(unsigned long long h, const void *data, size_t n);
+
 /* The version string recorded in model bundles and printed by --version. */
 #define RK_VERSION "0.1.0"
 

@@ -23,15 +23,6 @@ struct rk_model_s {
     size_t svm_len;
 };
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t n) {
-    const unsigned char *p = data;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 void rk_model_destroy(rk_model_t *m) {
     if (!m)
         return;
@@ -181,14 +172,14 @@ rk_err_t rk_model_build(json_t *meta, rk_vec_t *vec, struct svm_model *svm,
         return err;
     }
     /* The id names what scores: vectoriser, classifier, labels, threshold. */
-    uint64_t h = fnv1a(14695981039346656037ULL, blob, blob_len);
-    h = fnv1a(h, m->svm_text, m->svm_len);
+    uint64_t h = rk_fnv1a(RK_FNV_OFFSET, blob, blob_len);
+    h = rk_fnv1a(h, m->svm_text, m->svm_len);
     json_t *arr = json_array();
     for (int i = 0; i < nlabels; i++) {
-        h = fnv1a(h, labels[i], strlen(labels[i]) + 1);
+        h = rk_fnv1a(h, labels[i], strlen(labels[i]) + 1);
         json_array_append_new(arr, json_string(labels[i]));
     }
-    h = fnv1a(h, &threshold, sizeof threshold);
+    h = rk_fnv1a(h, &threshold, sizeof threshold);
     free(blob);
     char id[32], created[32];
     snprintf(id, sizeof id, "%016llx", (unsigned long long)h);

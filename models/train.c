@@ -271,29 +271,20 @@ static double pick_threshold(const job_t *j, const double *probs) {
     return chosen * 0.05;
 }
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t n) {
-    const unsigned char *p = data;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 static void add_setting(const char *key, const char *value, void *opaque) {
     json_object_set_new(opaque, key, json_string(value));
 }
 
 static json_t *training_meta(const job_t *j) {
     json_t *counts = json_object();
-    uint64_t h = 14695981039346656037ULL;
+    uint64_t h = RK_FNV_OFFSET;
     for (size_t i = 0; i < j->data->count; i++) {
         const rk_sample_t *s = &j->data->items[i];
         json_t *c = json_object_get(counts, s->label);
         json_object_set_new(counts, s->label,
                             json_integer(c ? json_integer_value(c) + 1 : 1));
-        h = fnv1a(h, s->label, strlen(s->label) + 1);
-        h = fnv1a(h, s->text, s->text_len + 1);
+        h = rk_fnv1a(h, s->label, strlen(s->label) + 1);
+        h = rk_fnv1a(h, s->text, s->text_len + 1);
     }
     char digest[40];
     snprintf(digest, sizeof digest, "fnv1a64:%016llx", (unsigned long long)h);
