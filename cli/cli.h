@@ -27,6 +27,7 @@ int rk_cli_usage_error(const char *cmd, const char *fmt, ...)
 int rk_cmd_segment(int argc, char **argv);
 int rk_cmd_features(int argc, char **argv);
 int rk_cmd_classify(int argc, char **argv);
+int rk_cmd_run(int argc, char **argv);
 int rk_cmd_train(int argc, char **argv);
 int rk_cmd_eval(int argc, char **argv);
 int rk_cmd_model(int argc, char **argv);

@@ -1,0 +1,46 @@
+/*
+ * log.c - see log.h. One fprintf per line, so lines from threads do not
+ * interleave.
+ */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static rk_log_level_t threshold = RK_LOG_INFO;
+static const char *names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+
+int rk_log_set_level_name(const char *name) {
+    static const char *lower[] = {"debug", "info", "warn", "error"};
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(name, lower[i])) {
+            threshold = (rk_log_level_t)i;
+            return 1;
+        }
+    return 0;
+}
+
+void rk_log_set_level(rk_log_level_t level) {
+    threshold = level;
+}
+
+int rk_log_enabled(rk_log_level_t level) {
+    return level >= threshold;
+}
+
+void rk_log(rk_log_level_t level, const char *fmt, ...) {
+    if (level < threshold)
+        return;
+    char msg[1024], stamp[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s %s %s\n", stamp, names[level], msg);
+}

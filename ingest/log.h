@@ -1,0 +1,19 @@
+/*
+ * log.h - one line per event on stderr: "2026-11-22T20:53:40Z INFO ...".
+ * The service's only output channel besides Kafka; payload text is never
+ * logged at info level or above (only ids, offsets and codes).
+ */
+#ifndef RK_LOG_H
+#define RK_LOG_H
+
+typedef enum { RK_LOG_DEBUG, RK_LOG_INFO, RK_LOG_WARN, RK_LOG_ERROR } rk_log_level_t;
+
+/* "debug", "info", "warn" or "error"; returns 0 for anything else. */
+int rk_log_set_level_name(const char *name);
+void rk_log_set_level(rk_log_level_t level);
+int rk_log_enabled(rk_log_level_t level);
+
+void rk_log(rk_log_level_t level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

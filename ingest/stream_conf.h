@@ -1,0 +1,52 @@
+/*
+ * stream_conf.h - the settings of `rakiza run`, filled from flags, -X
+ * pairs and -F properties files through one setter.
+ *
+ * rakiza's own keys (rakiza.*) are listed in rk_stream_conf_set; every
+ * other key is a librdkafka property, checked at once against librdkafka
+ * so a typo is refused naming the key, and passed to both the consumer and
+ * the producer (as kcat does). A properties file holds key=value lines;
+ * blank lines and lines starting with # are skipped.
+ */
+#ifndef RK_STREAM_CONF_H
+#define RK_STREAM_CONF_H
+
+#include <librdkafka/rdkafka.h>
+#include <stddef.h>
+
+#include "classify/rk_common.h"
+#include "ingest/envelope.h"
+
+typedef struct rk_stream_conf_s {
+    char *in_topic, *out_topic, *group, *dlq; /* dlq NULL: not given */
+    char *model_path;                          /* NULL: default model */
+    int exactly_once, threads, watch, explain, include_text;
+    int batch_size;         /* input messages per delivery-and-commit round */
+    int batch_ms;           /* longest wait to fill a round */
+    int metrics_port;       /* 0: off */
+    rk_env_limits_t limits;
+    char **kafka;           /* librdkafka key, value, key, value, ... */
+    size_t nkafka;
+} rk_stream_conf_t;
+
+rk_stream_conf_t *rk_stream_conf_new(void);
+void rk_stream_conf_destroy(rk_stream_conf_t *conf);
+
+rk_err_t rk_stream_conf_set(rk_stream_conf_t *conf, const char *key,
+                            const char *value, char *errstr,
+                            size_t errstr_size);
+
+/* Reads key=value lines; errors name file:line and the key. */
+rk_err_t rk_stream_conf_load_file(rk_stream_conf_t *conf, const char *path,
+                                  char *errstr, size_t errstr_size);
+
+/* Checks the settings belong together (topics given, a dlq or "none"). */
+rk_err_t rk_stream_conf_check(const rk_stream_conf_t *conf, char *errstr,
+                              size_t errstr_size);
+
+/* Applies the librdkafka pairs to kconf. */
+rk_err_t rk_stream_conf_apply(const rk_stream_conf_t *conf,
+                              rd_kafka_conf_t *kconf, char *errstr,
+                              size_t errstr_size);
+
+#endif
