@@ -4,6 +4,7 @@
  */
 #include "predict.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,10 +14,13 @@ struct rk_pred_s {
     int nlabels;
     double threshold;
     int *order; /* order[j]: our label index of libsvm's j-th class */
-    /* Linear models only: one weight vector per class pair, in libsvm's
-     * pair order (i < j over internal classes), each over 0..max_index. */
+    /* Linear models only: the model collapsed to one weight per feature
+     * and class pair, w[idx * pairs + pair] (pairs in libsvm's order: i < j
+     * over its internal classes), idx in 0..max_index; scoring is then one
+     * pass over the paragraph's features instead of one per support
+     * vector. */
     double *w;
-    int max_index;
+    int max_index, pairs;
 };
 
 /* Collapses a linear model's support vectors into w (see the struct). */
@@ -31,6 +35,7 @@ static int collapse_linear(rk_pred_t *p) {
                 max = x->index;
     int pairs = k * (k - 1) / 2;
     p->max_index = max;
+    p->pairs = pairs;
     p->w = calloc((size_t)pairs * ((size_t)max + 1), sizeof *p->w);
     if (!p->w)
         return 0;
@@ -43,20 +48,20 @@ static int collapse_linear(rk_pred_t *p) {
     int pair = 0;
     for (int i = 0; i < k; i++)
         for (int j = i + 1; j < k; j++, pair++) {
-            double *w = p->w + (size_t)pair * ((size_t)max + 1);
+            double *w = p->w + pair; /* stride: pairs */
             /* libsvm: class i's SVs use coefficient row j-1, class j's
              * SVs row i (svm_predict_values). */
             for (int s = 0; s < m->nSV[i]; s++) {
                 double c = m->sv_coef[j - 1][start[i] + s];
                 for (const struct svm_node *x = m->SV[start[i] + s];
                      x->index != -1; x++)
-                    w[x->index] += c * x->value;
+                    w[(size_t)x->index * (size_t)pairs] += c * x->value;
             }
             for (int s = 0; s < m->nSV[j]; s++) {
                 double c = m->sv_coef[i][start[j] + s];
                 for (const struct svm_node *x = m->SV[start[j] + s];
                      x->index != -1; x++)
-                    w[x->index] += c * x->value;
+                    w[(size_t)x->index * (size_t)pairs] += c * x->value;
             }
         }
     free(start);
@@ -71,9 +76,7 @@ double rk_pred_contribution(const rk_pred_t *p, int label, int idx,
     double sum = 0.0;
     for (int i = 0; i < k; i++)
         for (int j = i + 1; j < k; j++, pair++) {
-            double t = p->w[(size_t)pair * ((size_t)p->max_index + 1) +
-                            (size_t)idx] *
-                       v;
+            double t = p->w[(size_t)idx * (size_t)p->pairs + (size_t)pair] * v;
             if (p->order[i] == label)
                 sum += t; /* a positive decision value votes for class i */
             else if (p->order[j] == label)
@@ -164,10 +167,116 @@ const struct svm_model *rk_pred_svm(const rk_pred_t *p) {
     return p->model;
 }
 
-int rk_pred_score(const rk_pred_t *p, const struct svm_node *x,
-                  double *probs, int *top) {
+/* libsvm's sigmoid_predict (svm.cpp): Platt's sigmoid, written to avoid
+ * cancellation. */
+static double sigmoid_predict(double dec, double A, double B) {
+    double fApB = dec * A + B;
+    if (fApB >= 0)
+        return exp(-fApB) / (1.0 + exp(-fApB));
+    return 1.0 / (1 + exp(fApB));
+}
+
+/* libsvm's multiclass_probability (svm.cpp): pairwise coupling, method 2
+ * of Wu, Lin and Weng, step for step so the results match libsvm's. */
+static void multiclass_probability(int k, double r[64][64], double *p) {
+    double Q[64][64], Qp[64], pQp, eps = 0.005 / k;
+    int max_iter = k > 100 ? k : 100;
+    for (int t = 0; t < k; t++) {
+        p[t] = 1.0 / k;
+        Q[t][t] = 0;
+        for (int j = 0; j < t; j++) {
+            Q[t][t] += r[j][t] * r[j][t];
+            Q[t][j] = Q[j][t];
+        }
+        for (int j = t + 1; j < k; j++) {
+            Q[t][t] += r[j][t] * r[j][t];
+            Q[t][j] = -r[j][t] * r[t][j];
+        }
+    }
+    for (int iter = 0; iter < max_iter; iter++) {
+        pQp = 0;
+        for (int t = 0; t < k; t++) {
+            Qp[t] = 0;
+            for (int j = 0; j < k; j++)
+                Qp[t] += Q[t][j] * p[j];
+            pQp += p[t] * Qp[t];
+        }
+        double max_error = 0;
+        for (int t = 0; t < k; t++) {
+            double error = fabs(Qp[t] - pQp);
+            if (error > max_error)
+                max_error = error;
+        }
+        if (max_error < eps)
+            break;
+        for (int t = 0; t < k; t++) {
+            double diff = (-Qp[t] + pQp) / Q[t][t];
+            p[t] += diff;
+            pQp = (pQp + diff * (diff * Q[t][t] + 2 * Qp[t])) / (1 + diff) /
+                  (1 + diff);
+            for (int j = 0; j < k; j++) {
+                Qp[j] = (Qp[j] + diff * Q[t][j]) / (1 + diff);
+                p[j] /= (1 + diff);
+            }
+        }
+    }
+}
+
+int rk_pred_is_fast(const rk_pred_t *p) {
+    return p->w != NULL;
+}
+
+void rk_pred_decision_values(const rk_pred_t *p, const struct svm_node *x,
+                             double *dec) {
+    const struct svm_model *m = p->model;
+    if (!p->w) {
+        svm_predict_values(m, x, dec);
+        return;
+    }
+    for (int q = 0; q < p->pairs; q++)
+        dec[q] = 0.0;
+    for (; x->index != -1; x++) {
+        if (x->index > p->max_index || x->index < 0)
+            continue; /* no support vector has it: weight 0 */
+        const double *w = p->w + (size_t)x->index * (size_t)p->pairs;
+        for (int q = 0; q < p->pairs; q++)
+            dec[q] += w[q] * x->value;
+    }
+    for (int q = 0; q < p->pairs; q++)
+        dec[q] -= m->rho[q];
+}
+
+/* Probabilities in libsvm's internal class order, as
+ * svm_predict_probability computes them. */
+static void fast_probability(const rk_pred_t *p, const struct svm_node *x,
+                             double *out) {
+    const struct svm_model *m = p->model;
+    int k = m->nr_class;
+    double dec[64 * 63 / 2], r[64][64], min_prob = 1e-7;
+    rk_pred_decision_values(p, x, dec);
+    int q = 0;
+    for (int i = 0; i < k; i++)
+        for (int j = i + 1; j < k; j++, q++) {
+            double v = sigmoid_predict(dec[q], m->probA[q], m->probB[q]);
+            v = v < min_prob ? min_prob : v;
+            r[i][j] = v > 1 - min_prob ? 1 - min_prob : v;
+            r[j][i] = 1 - r[i][j];
+        }
+    if (k == 2) {
+        out[0] = r[0][1];
+        out[1] = r[1][0];
+    } else {
+        multiclass_probability(k, r, out);
+    }
+}
+
+int rk_pred_score_with(const rk_pred_t *p, const struct svm_node *x,
+                       int use_libsvm, double *probs, int *top) {
     double raw[64];
-    svm_predict_probability(p->model, x, raw);
+    if (p->w && !use_libsvm)
+        fast_probability(p, x, raw);
+    else
+        svm_predict_probability(p->model, x, raw);
     int best = 0;
     for (int j = 0; j < p->nlabels; j++)
         probs[p->order[j]] = raw[j];
@@ -176,4 +285,9 @@ int rk_pred_score(const rk_pred_t *p, const struct svm_node *x,
             best = i;
     *top = probs[best] >= p->threshold ? best : -1;
     return best;
+}
+
+int rk_pred_score(const rk_pred_t *p, const struct svm_node *x,
+                  double *probs, int *top) {
+    return rk_pred_score_with(p, x, 0, probs, top);
 }

@@ -34,6 +34,23 @@ const struct svm_model *rk_pred_svm(const rk_pred_t *pred);
 int rk_pred_score(const rk_pred_t *pred, const struct svm_node *x,
                   double *probs, int *top);
 
+/* Linear models are collapsed at load time into one weight per feature
+ * and class pair, and scored in one pass over the paragraph's features,
+ * then through libsvm's own sigmoid and pairwise-coupling steps; the
+ * results match svm_predict_values within 1e-9 and
+ * svm_predict_probability within 1e-6 (tests/test_predict.c). Other
+ * kernels are scored by libsvm. */
+int rk_pred_is_fast(const rk_pred_t *pred);
+
+/* The pairwise decision values, in libsvm's order (as svm_predict_values). */
+void rk_pred_decision_values(const rk_pred_t *pred, const struct svm_node *x,
+                             double *dec);
+
+/* rk_pred_score, choosing the path: use_libsvm forces
+ * svm_predict_probability (for comparisons and benchmarks). */
+int rk_pred_score_with(const rk_pred_t *pred, const struct svm_node *x,
+                       int use_libsvm, double *probs, int *top);
+
 /* How much feature idx with value v pushes a paragraph toward label:
  * the sum over label's pairwise classifiers of the feature's signed term
  * in the decision value. Exact for linear models; 0 for other kernels. */
