@@ -18,7 +18,7 @@
 /* What became of one input message. */
 typedef struct item_s {
     rd_kafka_message_t *msg;
-    rk_env_error_t error;   /* RK_ENV_OK: records hold its output */
+    rk_env_code_t error;     /* RK_ENV_OK: records hold its output */
     char reason[256];
     rk_record_list_t records;
     char *doc_id;
@@ -71,15 +71,16 @@ typedef struct work_s {
 static void classify_item(rk_stream_t *s, rk_pipeline_ctx_t *ctx,
                           item_t *it) {
     const rd_kafka_message_t *m = it->msg;
-    rk_env_source_t src = {rd_kafka_topic_name(m->rkt), m->partition,
-                           m->offset, m->key, m->key_len};
+    const char *topic = rd_kafka_topic_name(m->rkt);
+    rk_env_msg_t env = {m->payload, m->len, m->key, m->key_len,
+                        topic, m->partition, m->offset};
     rk_env_doc_t doc;
-    it->error = rk_env_decode(m->payload, m->len, &src, &s->conf->limits,
-                              &doc, it->reason, sizeof it->reason);
+    it->error = rk_env_decode(&s->conf->limits, &env, &doc, it->reason,
+                              sizeof it->reason);
     if (it->error)
         return;
     rk_pipeline_opts_t po = {s->conf->explain, s->conf->include_text};
-    rk_doc_t d = {doc.id, doc.text, doc.text_len, src.topic, m->partition,
+    rk_doc_t d = {doc.id, doc.text, doc.text_len, topic, m->partition,
                   m->offset};
     if (rk_pipeline_run(ctx, s->model, &po, &d, &it->records, it->reason,
                         sizeof it->reason) != RK_OK)
@@ -148,7 +149,7 @@ static rd_kafka_resp_err_t produce(rk_stream_t *s, const char *topic,
 
 static rd_kafka_resp_err_t dead_letter(rk_stream_t *s, const item_t *it) {
     const rd_kafka_message_t *m = it->msg;
-    const char *code = rk_env_error_code(it->error);
+    const char *code = rk_env_code_name(it->error);
     rk_log(RK_LOG_WARN, "dead letter %s [%d] @%lld: %s: %s",
            rd_kafka_topic_name(m->rkt), (int)m->partition,
            (long long)m->offset, code, it->reason);

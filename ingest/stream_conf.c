@@ -16,8 +16,7 @@ rk_stream_conf_t *rk_stream_conf_new(void) {
     c->include_text = 1;
     c->batch_size = 200;
     c->batch_ms = 200;
-    c->limits.max_message = RK_ENV_DEFAULT_MAX_MESSAGE;
-    c->limits.max_decompressed = RK_ENV_DEFAULT_MAX_DECOMPRESSED;
+    rk_env_limits_default(&c->limits);
     c->group = strdup("rakiza");
     return c;
 }
@@ -101,9 +100,9 @@ rk_err_t rk_stream_conf_set(rk_stream_conf_t *c, const char *key,
     else if (!strcmp(key, "rakiza.metrics.port"))
         ok = set_int(&c->metrics_port, v, 0, 65535);
     else if (!strcmp(key, "rakiza.max.message.bytes"))
-        ok = set_size(&c->limits.max_message, v);
+        ok = set_size(&c->limits.max_message_bytes, v);
     else if (!strcmp(key, "rakiza.max.decompressed.bytes"))
-        ok = set_size(&c->limits.max_decompressed, v);
+        ok = set_size(&c->limits.max_decompressed_bytes, v);
     else if (!strncmp(key, "rakiza.", 7))
         return rk_fail(RK_ERR_USAGE, errstr, n, "unknown setting '%s'", key);
     else {
