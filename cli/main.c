@@ -20,6 +20,7 @@ static const struct {
     {"train", rk_cmd_train, "train a model bundle from labelled samples"},
     {"eval", rk_cmd_eval, "score a model on labelled samples"},
     {"model", rk_cmd_model, "model info M | model export --libsvm OUT M"},
+    {"report", rk_cmd_report, "HTML pages from classify/run output"},
     {"broker", rk_cmd_broker, "embedded development Kafka broker on 127.0.0.1"},
 };
 

@@ -1,0 +1,48 @@
+/*
+ * report.h - `rakiza report`: classify/run output (the contract's JSON
+ * Lines records) in, one self-contained HTML page per document out.
+ *
+ * Records are fed one line at a time, in any order: documents may be
+ * interleaved (as on a Kafka topic), a paragraph seen twice (an
+ * at-least-once redelivery) keeps its last copy, and a document's summary
+ * record is optional. A bad line is refused with a message naming the field
+ * at fault and changes nothing, so the caller can report it and go on.
+ *
+ * The pages need nothing outside themselves (inline CSS and SVG, no
+ * scripts): paragraphs coloured by their top label (null = abstained),
+ * every score, explanation terms highlighted in the text, a chart of the
+ * labels, right-to-left paragraphs set right-to-left. Every string taken
+ * from the input is HTML-escaped. The label set is whatever the records
+ * name; the contract's four pillars and `none` get fixed colours, any
+ * other label one from a generated palette.
+ */
+#ifndef RK_REPORT_H
+#define RK_REPORT_H
+
+#include <stddef.h>
+
+#include "rk_common.h"
+
+typedef struct rk_report_s rk_report_t;
+
+/* NULL when out of memory. */
+rk_report_t *rk_report_new(void);
+void rk_report_destroy(rk_report_t *r);
+
+/* Adds one JSON Lines record (line[0..len), no newline needed). Blank
+ * lines are accepted and ignored. RK_ERR_DATA names the field at fault;
+ * the report is then unchanged. */
+rk_err_t rk_report_add_line(rk_report_t *r, const char *line, size_t len,
+                            char *errstr, size_t errstr_size);
+
+/* Documents seen so far. */
+size_t rk_report_count(const rk_report_t *r);
+
+/* Writes one page per document and index.html into dir (created, with
+ * its parents, when missing; existing pages are overwritten). Page file
+ * names are "<n>-<doc id made file-safe>.html", n from 1 in order of first
+ * appearance. */
+rk_err_t rk_report_write(rk_report_t *r, const char *dir, char *errstr,
+                         size_t errstr_size);
+
+#endif
