@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "../classify/pipeline.h"
-#include "../classify/utf8.h"
+#include "../ingest/envelope.h"
 #include "cli.h"
 
 static const char *help =
@@ -20,7 +20,10 @@ static const char *help =
     "paragraph into the model's labels. JSON Lines output holds one\n"
     "\"paragraph\" record per paragraph (label, labels, scores, ...) and a\n"
     "\"document\" summary after each document's last paragraph; the\n"
-    "document id is the file name (\"-\" for stdin).\n\n"
+    "document id is the file name (\"-\" for stdin). Files are read like\n"
+    "Kafka messages: gzip is inflated, a {\"id\", \"text\"} JSON envelope is\n"
+    "unwrapped; a bad file is reported with its error code (bad_utf8,\n"
+    "too_large, ...) and the others are still classified (exit 1).\n\n"
     "  --model M        the model bundle (default: the shipped default model)\n"
     "  --format F       jsonl (default) or table (index, label, top score,\n"
     "                   first words)\n"
@@ -76,20 +79,37 @@ static void print_table_row(const char *line) {
     json_decref(r);
 }
 
+/* Each file is decoded like a Kafka message (ingest/envelope.h): gzip,
+ * the size limits, strict UTF-8, and a JSON envelope when it starts with
+ * '{'; the file name is the id of raw text. A bad file is reported with
+ * the contract's error code and the next file is still classified. */
 static int classify_one(const char *path, const rk_model_t *m,
                         const rk_pipeline_opts_t *opts, int table,
                         rk_pipeline_ctx_t *ctx, rk_record_list_t *out) {
-    char errstr[512], *doc = NULL;
+    char errstr[512], msg[1024], *raw = NULL;
     size_t len = 0;
-    rk_err_t err = rk_cli_read_input(path, &doc, &len, errstr, sizeof errstr);
-    if (!err) {
-        rk_doc_t d = {path, doc, len, NULL, 0, 0};
-        err = rk_pipeline_run(ctx, m, opts, &d, out, errstr, sizeof errstr);
-    }
-    free(doc);
+    rk_err_t err = rk_cli_read_input(path, &raw, &len, errstr, sizeof errstr);
     if (err) {
-        char msg[1024];
         snprintf(msg, sizeof msg, "%s: %s", path, errstr);
+        return rk_cli_fail("classify", err, msg);
+    }
+    rk_env_limits_t limits;
+    rk_env_limits_default(&limits);
+    rk_env_msg_t env = {raw, len, path, strlen(path), NULL, 0, -1};
+    rk_env_doc_t doc;
+    rk_env_code_t code =
+        rk_env_decode(&limits, &env, &doc, errstr, sizeof errstr);
+    free(raw);
+    if (code != RK_ENV_OK) {
+        snprintf(msg, sizeof msg, "%s: %s: %s", path, rk_env_code_name(code),
+                 errstr);
+        return rk_cli_fail("classify", RK_ERR_DATA, msg);
+    }
+    rk_doc_t d = {doc.id, doc.text, doc.text_len, NULL, 0, 0};
+    err = rk_pipeline_run(ctx, m, opts, &d, out, errstr, sizeof errstr);
+    rk_env_doc_clear(&doc);
+    if (err) {
+        snprintf(msg, sizeof msg, "%s: internal: %s", path, errstr);
         return rk_cli_fail("classify", err, msg);
     }
     if (table)
@@ -148,8 +168,10 @@ int rk_cmd_classify(int argc, char **argv) {
     rk_record_list_t out = {0};
     if (optind == argc)
         status = classify_one("-", m, &po, table, ctx, &out);
-    for (int i = optind; i < argc && !status; i++) {
-        status = classify_one(argv[i], m, &po, table, ctx, &out);
+    for (int i = optind; i < argc; i++) {
+        int one = classify_one(argv[i], m, &po, table, ctx, &out);
+        if (one > status)
+            status = one;
         rk_cli_progress("classify", (size_t)(i - optind + 1),
                         (size_t)(argc - optind));
     }

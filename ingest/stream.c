@@ -159,7 +159,17 @@ static rd_kafka_resp_err_t dead_letter(rk_stream_t *s, const item_t *it) {
     char part[16], off[32];
     snprintf(part, sizeof part, "%d", (int)m->partition);
     snprintf(off, sizeof off, "%lld", (long long)m->offset);
-    rd_kafka_headers_t *h = rd_kafka_headers_new(5);
+    /* A payload the DLQ topic could not take (Kafka refuses records over
+     * the broker's message.max.bytes) is cut, and says so: the whole of it
+     * stays on the input topic at the source offset named here. */
+    size_t len = m->len;
+    char full[32];
+    rd_kafka_headers_t *h = rd_kafka_headers_new(6);
+    if (len > s->conf->dlq_max_bytes) {
+        len = s->conf->dlq_max_bytes;
+        snprintf(full, sizeof full, "%zu", m->len);
+        rd_kafka_header_add(h, "rakiza.payload.truncated", -1, full, -1);
+    }
     rd_kafka_header_add(h, "rakiza.error", -1, code, -1);
     rd_kafka_header_add(h, "rakiza.error.message", -1, it->reason, -1);
     rd_kafka_header_add(h, "rakiza.source.topic", -1,
@@ -167,7 +177,7 @@ static rd_kafka_resp_err_t dead_letter(rk_stream_t *s, const item_t *it) {
     rd_kafka_header_add(h, "rakiza.source.partition", -1, part, -1);
     rd_kafka_header_add(h, "rakiza.source.offset", -1, off, -1);
     rd_kafka_resp_err_t err = produce(s, s->conf->dlq, m->key, m->key_len,
-                                      m->payload, m->len, h);
+                                      m->payload, len, h);
     if (err)
         rd_kafka_headers_destroy(h); /* not handed over on failure */
     return err;
@@ -187,6 +197,9 @@ static void clear_round(rk_stream_t *s) {
         rd_kafka_message_destroy(s->round[i].msg);
         rk_record_list_free(&s->round[i].records);
         free(s->round[i].doc_id);
+        /* The slot is reused by the next round, where a dead letter never
+         * sets doc_id: leave nothing behind to be freed twice. */
+        s->round[i] = (item_t){0};
     }
     s->nround = 0;
     rd_kafka_topic_partition_list_destroy(s->offsets);
@@ -348,10 +361,18 @@ static rd_kafka_t *client(const rk_stream_conf_t *c, rd_kafka_type_t type,
         SET("enable.auto.commit", "false");
         SET("auto.offset.reset", "earliest");
         SET("isolation.level", "read_committed");
+        /* Room for one fetch holding a message far over the limits, so it
+         * reaches the envelope and the DLQ instead of stalling the fetch. */
+        SET("receive.message.max.bytes", "1073741824");
         rd_kafka_conf_set_rebalance_cb(k, on_rebalance);
     } else {
         SET("enable.idempotence", "true");
         SET("queue.buffering.max.ms", "5");
+        snprintf(tid, sizeof tid, "%zu",
+                 c->dlq_max_bytes + ((size_t)1 << 16) > 1000000
+                     ? c->dlq_max_bytes + ((size_t)1 << 16)
+                     : 1000000);
+        SET("message.max.bytes", tid);
         rd_kafka_conf_set_dr_msg_cb(k, on_delivery);
         if (c->exactly_once) {
             snprintf(tid, sizeof tid, "rakiza-%s-%s-%ld-%ld", c->group,

@@ -17,6 +17,9 @@ rk_stream_conf_t *rk_stream_conf_new(void) {
     c->batch_size = 200;
     c->batch_ms = 200;
     rk_env_limits_default(&c->limits);
+    /* Kafka's default broker limit (message.max.bytes 1048588) less room
+     * for the record's key and headers. */
+    c->dlq_max_bytes = 1000000;
     c->group = strdup("rakiza");
     return c;
 }
@@ -103,6 +106,9 @@ rk_err_t rk_stream_conf_set(rk_stream_conf_t *c, const char *key,
         ok = set_size(&c->limits.max_message_bytes, v);
     else if (!strcmp(key, "rakiza.max.decompressed.bytes"))
         ok = set_size(&c->limits.max_decompressed_bytes, v);
+    else if (!strcmp(key, "rakiza.dlq.max.bytes"))
+        ok = set_size(&c->dlq_max_bytes, v) && c->dlq_max_bytes >= 1024 &&
+             c->dlq_max_bytes <= ((size_t)1 << 29);
     else if (!strncmp(key, "rakiza.", 7))
         return rk_fail(RK_ERR_USAGE, errstr, n, "unknown setting '%s'", key);
     else {

@@ -25,6 +25,7 @@ typedef struct rk_stream_conf_s {
     int batch_ms;           /* longest wait to fill a round */
     int metrics_port;       /* 0: off */
     rk_env_limits_t limits;
+    size_t dlq_max_bytes;   /* longer dead-letter payloads are cut (see README) */
     char **kafka;           /* librdkafka key, value, key, value, ... */
     size_t nkafka;
 } rk_stream_conf_t;

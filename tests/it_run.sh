@@ -130,6 +130,8 @@ check "two processes in one group take the new documents" \
 sleep 2
 check "both stop cleanly" stop_all
 check_eq "restart in the same group: nothing read twice, nothing lost" "$want2" "$(out_count out)"
+[ "$TEST_FAILS" -eq 0 ] || { grep -v "dead letter" "$TEST_TMP"/run[23].log | tail -n 40 >&2;
+    kcat -b "$BROKER" -C -t out -e -q -f '%k\n' | sort | uniq -c | sort -rn | head -5 >&2; }
 check "the two processes shared the partitions" bash -c \
     "grep -q 'assigned [1-3] partition' $TEST_TMP/run2.log || grep -q 'assigned [1-3] partition' $TEST_TMP/run3.log"
 
