@@ -202,8 +202,28 @@ static void clear_round(rk_stream_t *s) {
         s->round[i] = (item_t){0};
     }
     s->nround = 0;
+}
+
+static void forget_offsets(rk_stream_t *s) {
     rd_kafka_topic_partition_list_destroy(s->offsets);
     s->offsets = rd_kafka_topic_partition_list_new(16);
+}
+
+/* At-least-once: commits the offsets of every delivered round. A commit
+ * refused during a rebalance keeps them, to be retried with the next
+ * round or when the partitions are revoked; otherwise the next owner
+ * would repeat the round. */
+static void commit_offsets(rk_stream_t *s) {
+    if (s->conf->exactly_once || s->offsets->cnt == 0)
+        return;
+    rd_kafka_resp_err_t err = rd_kafka_commit(s->consumer, s->offsets, 0);
+    if (err) {
+        rk_log(RK_LOG_WARN, "offset commit failed: %s (kept, retried with "
+                            "the next round)",
+               rd_kafka_err2str(err));
+        return;
+    }
+    forget_offsets(s);
 }
 
 /* Rewinds the consumer to the committed offsets of the round's
@@ -226,8 +246,10 @@ static void rewind_round(rk_stream_t *s) {
 
 /* Classifies, produces and closes the current round (see stream.h). */
 static rk_err_t close_round(rk_stream_t *s) {
-    if (s->nround == 0)
+    if (s->nround == 0) {
+        commit_offsets(s);
         return RK_OK;
+    }
     classify_round(s);
     rd_kafka_error_t *txerr = NULL;
     if (s->conf->exactly_once)
@@ -278,8 +300,10 @@ static rk_err_t close_round(rk_stream_t *s) {
             }
             rewind_round(s);
             clear_round(s);
+            forget_offsets(s);
             return s->fatal ? RK_ERR_KAFKA : RK_OK;
         }
+        forget_offsets(s); /* committed in the transaction */
     } else {
         /* At-least-once: all acknowledged, then commit. */
         if (!err)
@@ -291,13 +315,10 @@ static rk_err_t close_round(rk_stream_t *s) {
                    "committing, a restart resumes from the last commit",
                    err ? rd_kafka_err2str(err) : "delivery failed");
             clear_round(s);
+            forget_offsets(s); /* never commit past undelivered output */
             return RK_ERR_KAFKA;
         }
-        err = rd_kafka_commit(s->consumer, s->offsets, 0);
-        if (err)
-            rk_log(RK_LOG_WARN, "offset commit failed: %s (the round's "
-                                "output may be repeated after a restart)",
-                   rd_kafka_err2str(err));
+        commit_offsets(s);
     }
     clear_round(s);
     return RK_OK;
@@ -314,6 +335,11 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         rk_log(RK_LOG_INFO, "revoking %d partition(s): closing the round",
                parts->cnt);
         close_round(s);
+        if (s->offsets->cnt)
+            rk_log(RK_LOG_WARN, "revoked with offsets still uncommitted: "
+                                "their last round may be repeated by the "
+                                "next owner");
+        forget_offsets(s);
         rd_kafka_assign(rk, NULL);
     }
 }

@@ -67,5 +67,5 @@ check_eq "stdin is one document" "$(($(wc -l <"$TEST_TMP/seg.jsonl") + 1))" \
 printf 'ok\n\xc3\x28\n' >"$TEST_TMP/bad.txt"
 status=0; "$RAKIZA" classify "$TEST_TMP/bad.txt" >/dev/null 2>"$TEST_TMP/err" || status=$?
 check_eq "invalid UTF-8 is a data error" 1 "$status"
-check "naming file and offset" grep -q "bad.txt: invalid UTF-8 at byte offset 3" "$TEST_TMP/err"
+check "naming file, code and offset" grep -q "bad.txt: bad_utf8: payload: invalid UTF-8 at byte 3" "$TEST_TMP/err"
 test_done
