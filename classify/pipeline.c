@@ -49,7 +49,7 @@ void rk_record_list_free(rk_record_list_t *l) {
 }
 
 /* Appends o as one compact JSON line (and releases o). */
-static int emit(rk_record_list_t *l, json_t *o) {
+static int emit(rk_record_list_t *l, json_t *o, int label) {
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     if (!s)
@@ -64,7 +64,7 @@ static int emit(rk_record_list_t *l, json_t *o) {
         l->items = items;
         l->cap = cap;
     }
-    l->items[l->count++] = (rk_record_t){s, strlen(s)};
+    l->items[l->count++] = (rk_record_t){s, strlen(s), label};
     return 1;
 }
 
@@ -134,7 +134,7 @@ rk_err_t rk_pipeline_run(rk_pipeline_ctx_t *c, const rk_model_t *m,
         json_object_set_new(rec, "model", model_ref(m));
         if (d->source_topic)
             json_object_set_new(rec, "source", source_ref(d));
-        if (!emit(out, rec)) {
+        if (!emit(out, rec, top >= 0 ? top : RK_RECORD_ABSTAINED)) {
             err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
             break;
         }
@@ -168,7 +168,7 @@ rk_err_t rk_pipeline_run(rk_pipeline_ctx_t *c, const rk_model_t *m,
                             "model", model_ref(m));
     if (d->source_topic)
         json_object_set_new(doc, "source", source_ref(d));
-    if (!emit(out, doc)) {
+    if (!emit(out, doc, RK_RECORD_DOCUMENT)) {
         clear(out);
         return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     }

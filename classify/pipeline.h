@@ -30,9 +30,15 @@ typedef struct rk_doc_s {
     int64_t source_offset;
 } rk_doc_t;
 
+/* A paragraph record's label is its top label's index in the model
+ * (rk_pred_label), or RK_RECORD_ABSTAINED (label null); the document
+ * record's is RK_RECORD_DOCUMENT. Counting needs no JSON parsing. */
+#define RK_RECORD_ABSTAINED (-1)
+#define RK_RECORD_DOCUMENT (-2)
 typedef struct rk_record_s {
     char *json; /* one line, no newline; owned by the list */
     size_t len;
+    int label;
 } rk_record_t;
 
 /* Zero-initialise; rk_pipeline_run clears it before filling. */

@@ -38,7 +38,12 @@ static const char *help =
     "  --watch             reload the model when its file changes\n"
     "  --explain K         add K explanation terms to each record\n"
     "  --no-text           leave paragraph text out of the records\n"
-    "  --metrics-port P    serve /metrics and /healthz on 127.0.0.1:P\n\n"
+    "  --metrics-port P    serve Prometheus /metrics and /healthz on\n"
+    "                      127.0.0.1:P (-X rakiza.metrics.address=A to\n"
+    "                      bind another address, e.g. 0.0.0.0)\n"
+    "  --log-level L       debug, info (default), warn or error; info logs\n"
+    "                      a throughput line every 10 s\n"
+    "                      (-X rakiza.summary.interval.ms=N, 0 for none)\n\n"
     "Signals: SIGINT/SIGTERM stop reading, deliver what is in flight, commit\n"
     "and exit 0; SIGHUP reloads the model (a bad bundle is refused and the\n"
     "old model keeps serving).\n";
@@ -123,10 +128,6 @@ int rk_cmd_run(int argc, char **argv) {
     if (!status && optind < argc)
         status = rk_cli_usage_error("run", "unexpected argument '%s'",
                                     argv[optind]);
-    if (!status && conf->metrics_port)
-        status = rk_cli_fail("run", RK_ERR_USAGE,
-                             "--metrics-port is not available in this build "
-                             "yet");
     rk_stream_t *s = NULL;
     if (!status) {
         /* Handlers before any librdkafka thread starts. */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+/* Set once, before any thread starts. */
 static rk_log_level_t threshold = RK_LOG_INFO;
 static const char *names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
 
@@ -30,17 +31,28 @@ int rk_log_enabled(rk_log_level_t level) {
     return level >= threshold;
 }
 
+/* One event, one line: control characters (a newline in a librdkafka
+ * message or an error reason) become spaces. */
+static void one_line(char *s) {
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = ' ';
+}
+
 void rk_log(rk_log_level_t level, const char *fmt, ...) {
     if (level < threshold)
         return;
     char msg[1024], stamp[32];
-    time_t t = time(NULL);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
     struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    gmtime_r(&now.tv_sec, &tm);
+    size_t n = strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(stamp + n, sizeof stamp - n, ".%03ldZ", now.tv_nsec / 1000000);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    one_line(msg);
     fprintf(stderr, "%s %s %s\n", stamp, names[level], msg);
 }

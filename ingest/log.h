@@ -1,7 +1,10 @@
 /*
- * log.h - one line per event on stderr: "2026-11-22T20:53:40Z INFO ...".
- * The service's only output channel besides Kafka; payload text is never
- * logged at info level or above (only ids, offsets and codes).
+ * log.h - one line per event on stderr, UTC with milliseconds:
+ *   2026-11-22T20:53:40.123Z INFO assigned 4 partition(s)
+ * The service's only output channel besides Kafka and its metrics; payload
+ * text is never logged at info level or above (only topics, partitions,
+ * offsets, ids, labels and codes). Control characters in a message become
+ * spaces, so an event is always one line.
  */
 #ifndef RK_LOG_H
 #define RK_LOG_H

@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "classify/pipeline.h"
+#include "ingest/health.h"
 #include "ingest/log.h"
+#include "ingest/stream_obs.h"
 
 /* What became of one input message. */
 typedef struct item_s {
@@ -37,9 +39,7 @@ struct rk_stream_s {
     rd_kafka_topic_partition_list_t *offsets;
     volatile int delivery_failures;
     int fatal;
-    /* Counters for the periodic summary. */
-    unsigned long long in, out, dlq, paragraphs;
-    time_t last_summary;
+    rk_obs_t *obs; /* metrics, /healthz, the throughput line */
 };
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
@@ -50,12 +50,33 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
         s->delivery_failures++;
         rk_log(RK_LOG_ERROR, "delivery to %s failed: %s",
                rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
+        /* At-least-once stops on it; a transaction aborts and retries. */
+        rk_obs_delivery_failed(s->obs, rd_kafka_err2str(m->err),
+                               !s->conf->exactly_once);
     }
+}
+
+static int on_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
+    rk_stream_t *s = opaque;
+    rk_obs_kafka_stats(s->obs, rd_kafka_type(rk) == RD_KAFKA_CONSUMER, json,
+                       len);
+    return 0; /* librdkafka frees json */
+}
+
+static void on_error(rd_kafka_t *rk, int err, const char *reason,
+                     void *opaque) {
+    rk_stream_t *s = opaque;
+    rk_obs_kafka_error(s->obs, rd_kafka_type(rk) == RD_KAFKA_CONSUMER,
+                       (rd_kafka_resp_err_t)err, reason);
 }
 
 static void on_log(const rd_kafka_t *rk, int level, const char *fac,
                    const char *buf) {
     (void)rk;
+    /* A connection failure (FAIL) also reaches on_error, which logs it:
+     * one event, one line. */
+    if (!strcmp(fac, "FAIL"))
+        level = 7;
     rk_log(level <= 3 ? RK_LOG_ERROR : level <= 4 ? RK_LOG_WARN
                                                   : RK_LOG_DEBUG,
            "kafka %s: %s", fac, buf);
@@ -75,6 +96,7 @@ static void classify_item(rk_stream_t *s, rk_pipeline_ctx_t *ctx,
     rk_env_msg_t env = {m->payload, m->len, m->key, m->key_len,
                         topic, m->partition, m->offset};
     rk_env_doc_t doc;
+    double started = rk_health_now();
     it->error = rk_env_decode(&s->conf->limits, &env, &doc, it->reason,
                               sizeof it->reason);
     if (it->error)
@@ -91,6 +113,9 @@ static void classify_item(rk_stream_t *s, rk_pipeline_ctx_t *ctx,
         it->error = RK_ENV_INTERNAL;
         snprintf(it->reason, sizeof it->reason, "out of memory");
     }
+    if (!it->error)
+        rk_obs_classified(s->obs, it->records.count - 1,
+                          rk_health_now() - started);
     rk_env_doc_clear(&doc);
 }
 
@@ -150,10 +175,14 @@ static rd_kafka_resp_err_t produce(rk_stream_t *s, const char *topic,
 static rd_kafka_resp_err_t dead_letter(rk_stream_t *s, const item_t *it) {
     const rd_kafka_message_t *m = it->msg;
     const char *code = rk_env_code_name(it->error);
-    rk_log(RK_LOG_WARN, "dead letter %s [%d] @%lld: %s: %s",
+    /* The reason may quote the payload (a JSON parser's "near '...'"): it
+     * goes in the rakiza.error.message header, and in the log at debug. */
+    rk_log(RK_LOG_WARN, "dead letter %s [%d] @%lld: %s",
+           rd_kafka_topic_name(m->rkt), (int)m->partition,
+           (long long)m->offset, code);
+    rk_log(RK_LOG_DEBUG, "dead letter %s [%d] @%lld: %s: %s",
            rd_kafka_topic_name(m->rkt), (int)m->partition,
            (long long)m->offset, code, it->reason);
-    s->dlq++;
     if (!strcmp(s->conf->dlq, "none"))
         return RD_KAFKA_RESP_ERR_NO_ERROR;
     char part[16], off[32];
@@ -190,6 +219,18 @@ static void note_offset(rk_stream_t *s, const rd_kafka_message_t *m) {
         p = rd_kafka_topic_partition_list_add(
             s->offsets, rd_kafka_topic_name(m->rkt), m->partition);
     p->offset = m->offset + 1;
+}
+
+/* The round's output is written (acknowledged, or its transaction
+ * committed): count it. */
+static void count_round(rk_stream_t *s) {
+    for (int i = 0; i < s->nround; i++) {
+        const item_t *it = &s->round[i];
+        if (it->error)
+            rk_obs_dead_letter(s->obs, rk_env_code_name(it->error));
+        else
+            rk_obs_written(s->obs, s->model, &it->records);
+    }
 }
 
 static void clear_round(rk_stream_t *s) {
@@ -258,7 +299,6 @@ static rk_err_t close_round(rk_stream_t *s) {
     for (int i = 0; i < s->nround && !err; i++) {
         item_t *it = &s->round[i];
         note_offset(s, it->msg);
-        s->in++;
         if (it->error) {
             err = dead_letter(s, it);
             continue;
@@ -267,8 +307,6 @@ static rk_err_t close_round(rk_stream_t *s) {
             err = produce(s, s->conf->out_topic, it->doc_id,
                           strlen(it->doc_id), it->records.items[r].json,
                           it->records.items[r].len, NULL);
-        s->out += it->records.count;
-        s->paragraphs += it->records.count ? it->records.count - 1 : 0;
     }
     if (txerr) {
         rd_kafka_error_destroy(txerr);
@@ -303,6 +341,7 @@ static rk_err_t close_round(rk_stream_t *s) {
             forget_offsets(s);
             return s->fatal ? RK_ERR_KAFKA : RK_OK;
         }
+        count_round(s);
         forget_offsets(s); /* committed in the transaction */
     } else {
         /* At-least-once: all acknowledged, then commit. */
@@ -318,6 +357,7 @@ static rk_err_t close_round(rk_stream_t *s) {
             forget_offsets(s); /* never commit past undelivered output */
             return RK_ERR_KAFKA;
         }
+        count_round(s);
         commit_offsets(s);
     }
     clear_round(s);
@@ -331,6 +371,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         rk_log(RK_LOG_INFO, "assigned %d partition(s)", parts->cnt);
         rd_kafka_assign(rk, parts);
+        rk_obs_assigned(s->obs, parts->cnt);
     } else {
         rk_log(RK_LOG_INFO, "revoking %d partition(s): closing the round",
                parts->cnt);
@@ -341,6 +382,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                                 "next owner");
         forget_offsets(s);
         rd_kafka_assign(rk, NULL);
+        rk_obs_revoked(s->obs);
     }
 }
 
@@ -349,11 +391,14 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 static void reload_model(rk_stream_t *s, const char *why) {
     char err[1024];
     rk_model_t *m = NULL;
+    double started = rk_health_now();
     if (rk_model_load(s->model_path, &m, err, sizeof err) != RK_OK) {
         rk_log(RK_LOG_ERROR, "%s: new model refused, still serving %s: %s",
                why, rk_model_id(s->model), err);
+        rk_obs_model_refused(s->obs);
         return;
     }
+    rk_obs_model(s->obs, m, rk_health_now() - started, 1);
     rk_log(RK_LOG_INFO, "%s: model %s replaces %s", why, rk_model_id(m),
            rk_model_id(s->model));
     rk_model_destroy(s->model);
@@ -378,8 +423,10 @@ static rd_kafka_t *client(const rk_stream_conf_t *c, rd_kafka_type_t type,
     rd_kafka_conf_t *k = rd_kafka_conf_new();
     rd_kafka_conf_set_opaque(k, s);
     rd_kafka_conf_set_log_cb(k, on_log);
+    rd_kafka_conf_set_stats_cb(k, on_stats);
+    rd_kafka_conf_set_error_cb(k, on_error);
     char tid[256];
-    int ok = 1;
+    int ok = rk_obs_kafka_defaults(k, errstr, n) == RK_OK;
 #define SET(key, val) \
     ok = ok && rd_kafka_conf_set(k, key, val, errstr, n) == RD_KAFKA_CONF_OK
     if (type == RD_KAFKA_CONSUMER) {
@@ -431,9 +478,14 @@ rk_err_t rk_stream_new(const rk_stream_conf_t *conf, rk_stream_t **out,
     s->offsets = rd_kafka_topic_partition_list_new(16);
     s->round = calloc((size_t)conf->batch_size, sizeof *s->round);
     s->ctx = calloc((size_t)conf->threads, sizeof *s->ctx);
-    err = s->round && s->ctx ? rk_model_load(s->model_path, &s->model, errstr, n)
+    err = s->round && s->ctx ? rk_obs_new(conf, &s->obs, errstr, n)
                              : rk_fail(RK_ERR_NOMEM, errstr, n,
                                        "out of memory");
+    double started = rk_health_now();
+    if (!err)
+        err = rk_model_load(s->model_path, &s->model, errstr, n);
+    if (!err)
+        rk_obs_model(s->obs, s->model, rk_health_now() - started, 0);
     for (int t = 0; !err && t < conf->threads; t++)
         if (!(s->ctx[t] = rk_pipeline_ctx_new()))
             err = rk_fail(RK_ERR_NOMEM, errstr, n, "out of memory");
@@ -475,28 +527,17 @@ rk_err_t rk_stream_new(const rk_stream_conf_t *conf, rk_stream_t **out,
     return RK_OK;
 }
 
-static void summary(rk_stream_t *s, int force) {
-    time_t now = time(NULL);
-    if (!force && now - s->last_summary < 10)
-        return;
-    s->last_summary = now;
-    rk_log(RK_LOG_INFO,
-           "documents in %llu, paragraphs %llu, records out %llu, dead "
-           "letters %llu, model %s",
-           s->in, s->paragraphs, s->out, s->dlq, rk_model_id(s->model));
-}
-
 rk_err_t rk_stream_run(rk_stream_t *s, rk_stream_signals_t *sig,
                        char *errstr, size_t n) {
     rk_log(RK_LOG_INFO, "consuming %s as group %s, writing %s (%s), model %s",
            s->conf->in_topic, s->conf->group, s->conf->out_topic,
            s->conf->exactly_once ? "exactly-once" : "at-least-once",
            rk_model_id(s->model));
-    s->last_summary = time(NULL);
     struct timespec started = {0};
     time_t last_watch = time(NULL);
     rk_err_t err = RK_OK;
     while (!sig->stop && !s->fatal) {
+        rk_obs_tick(s->obs);
         if (sig->reload) {
             sig->reload = 0;
             close_round(s); /* the swap happens between rounds */
@@ -517,6 +558,7 @@ rk_err_t rk_stream_run(rk_stream_t *s, rk_stream_signals_t *sig,
             m = NULL;
         }
         if (m) {
+            rk_obs_consumed(s->obs, m->len);
             if (s->nround == 0)
                 clock_gettime(CLOCK_MONOTONIC, &started);
             s->round[s->nround++].msg = m;
@@ -529,17 +571,19 @@ rk_err_t rk_stream_run(rk_stream_t *s, rk_stream_signals_t *sig,
             (s->nround && (!m || waited >= s->conf->batch_ms)))
             err = close_round(s);
         rd_kafka_poll(s->producer, 0);
-        summary(s, 0);
         if (err)
             break;
     }
+    rk_obs_stopping(s->obs, sig->stop && !err && !s->fatal
+                                ? "shutting down on a signal"
+                                : "a Kafka error (see the log)");
     if (!err && !s->fatal) {
         rk_log(RK_LOG_INFO, "stopping: delivering what is in flight");
         err = close_round(s);
     }
     rd_kafka_consumer_close(s->consumer);
     rd_kafka_flush(s->producer, 10000);
-    summary(s, 1);
+    rk_obs_final(s->obs);
     if (err || s->fatal)
         return rk_fail(RK_ERR_KAFKA, errstr, n,
                        "stopped on a Kafka error (see the log above); "
@@ -566,5 +610,6 @@ void rk_stream_destroy(rk_stream_t *s) {
     if (s->offsets)
         rd_kafka_topic_partition_list_destroy(s->offsets);
     rk_model_destroy(s->model);
+    rk_obs_destroy(s->obs); /* after the clients: their callbacks use it */
     free(s);
 }

@@ -16,6 +16,7 @@ rk_stream_conf_t *rk_stream_conf_new(void) {
     c->include_text = 1;
     c->batch_size = 200;
     c->batch_ms = 200;
+    c->summary_ms = 10000;
     rk_env_limits_default(&c->limits);
     /* Kafka's default broker limit (message.max.bytes 1048588) less room
      * for the record's key and headers. */
@@ -32,6 +33,7 @@ void rk_stream_conf_destroy(rk_stream_conf_t *c) {
     free(c->group);
     free(c->dlq);
     free(c->model_path);
+    free(c->metrics_address);
     for (size_t i = 0; i < 2 * c->nkafka; i++)
         free(c->kafka[i]);
     free(c->kafka);
@@ -102,6 +104,10 @@ rk_err_t rk_stream_conf_set(rk_stream_conf_t *c, const char *key,
         ok = set_int(&c->batch_ms, v, 1, 60000);
     else if (!strcmp(key, "rakiza.metrics.port"))
         ok = set_int(&c->metrics_port, v, 0, 65535);
+    else if (!strcmp(key, "rakiza.metrics.address"))
+        ok = *v && set_str(&c->metrics_address, v);
+    else if (!strcmp(key, "rakiza.summary.interval.ms"))
+        ok = set_int(&c->summary_ms, v, 0, 86400000);
     else if (!strcmp(key, "rakiza.max.message.bytes"))
         ok = set_size(&c->limits.max_message_bytes, v);
     else if (!strcmp(key, "rakiza.max.decompressed.bytes"))
