@@ -11,7 +11,8 @@
  *     least once (an assignment of zero partitions, an idle member of a
  *     group with more members than partitions, counts: it is standing by);
  *   - the consumer reaches at least one broker (librdkafka statistics, or
- *     an "all brokers down" error until the next statistics say otherwise);
+ *     an "all brokers down" error until the next statistics or message
+ *     say otherwise);
  *   - the producer is not holding messages with no broker to send them to
  *     (an idle producer with no connection is fine);
  *   - the loop has come round within the stall limit (it polls every

@@ -223,6 +223,9 @@ void rk_obs_kafka_error(rk_obs_t *o, int consumer, rd_kafka_resp_err_t err,
 void rk_obs_consumed(rk_obs_t *o, size_t bytes) {
     rk_metric_add(o->m.msg_in, NULL, 1);
     rk_metric_add(o->m.bytes_in, NULL, (double)bytes);
+    /* A message is news from a broker too: what clears an "all brokers
+     * down" when statistics are turned off (statistics.interval.ms=0). */
+    rk_health_brokers(o->health, 1, 1, -1);
 }
 
 void rk_obs_classified(rk_obs_t *o, size_t paragraphs, double seconds) {
