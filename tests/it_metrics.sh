@@ -6,8 +6,9 @@
 # reconciles with what the test produced (messages, bytes, documents,
 # paragraphs by `rakiza segment`, records and labels as read back from the
 # output topic, dead letters by code), lag is seen and drains to 0, a
-# SIGHUP reload is counted; the log has one timestamped line per event,
-# a throughput line, and no payload text above debug.
+# SIGHUP reload is counted; under --exactly-once the written counts equal
+# what read_committed sees; the log has one timestamped line per event, a
+# throughput line, and no payload text above debug.
 source "$(dirname "$0")/lib.sh"
 
 start_broker --topics docs:4,out:4,dlq:1,idle:1,idleout:1
@@ -215,8 +216,34 @@ check "above debug, no payload text (the bad JSON's marker, Arabic text)" \
 check "at debug, the dead letter's full reason (so the check above can fail)" \
     bash -c "grep ' DEBUG ' $LOG | grep -q PAYLOADMARKER"
 
+# Exactly-once: the written counts follow committed transactions, so they
+# equal what a read_committed consumer sees; dead letters are counted with
+# --dlq none too.
+start_broker --topics eos:2,eosout:2,idle:1,idleout:1
+head -n 20 "$TEST_TMP/docs.tsv" >"$TEST_TMP/eos.tsv"
+kcat -b "$BROKER" -P -t eos -K $'\t' -l "$TEST_TMP/eos.tsv"
+for f in bad_json.1 empty.1; do kcat -b "$BROKER" -P -t eos -k "$f" "$TEST_TMP/bad/$f"; done
+EOS_PARAS=$(python3 - "$TEST_TMP/eos.tsv" <<'PY'
+import json, os, subprocess, sys
+print(sum(subprocess.run([os.environ["RAKIZA"], "segment"], input=json.loads(l.split("\t", 1)[1])["text"].encode(),
+                         capture_output=True, check=True).stdout.count(b"\n") for l in open(sys.argv[1], encoding="utf-8")))
+PY
+)
+"$RAKIZA" run -b "$BROKER" -i eos -o eosout -g ge --dlq none --exactly-once --metrics-port "$PORT" \
+    -X session.timeout.ms=6000 -X statistics.interval.ms=200 2>"$TEST_TMP/eos.log" &
+EOS_PID=$!; TEST_PIDS+=("$EOS_PID")
+committed() { kcat -b "$BROKER" -C -t eosout -e -q -X isolation.level=read_committed 2>/dev/null | wc -l; }
+check "exactly-once: the records are committed" wait_for 120 bash -c "[ \$(kcat -b $BROKER -C -t eosout -e -q -X isolation.level=read_committed 2>/dev/null | wc -l) -ge $((EOS_PARAS + 20)) ]"
+check "exactly-once: the metrics have caught up" wait_for 30 bash -c "curl -sf $URL/metrics | grep -qx 'rakiza_messages_in_total 22'"
+check_eq "exactly-once: records written = read_committed records" "$(committed)" "$(metric rakiza_messages_out_total)"
+check_eq "exactly-once: paragraphs written" "$EOS_PARAS" "$(metric rakiza_paragraphs_out_total)"
+check_eq "exactly-once: documents written" 20 "$(metric rakiza_documents_total)"
+check_eq "--dlq none: bad_json still counted" 1 "$(metric 'rakiza_dlq_messages_total{code="bad_json"}')"
+check_eq "--dlq none: empty still counted" 1 "$(metric 'rakiza_dlq_messages_total{code="empty"}')"
+kill -TERM "$EOS_PID"
+check "exactly-once run: clean exit" wait "$EOS_PID"
+
 # --log-level warn: the info lines go.
-start_broker --topics idle:1,idleout:1
 "$RAKIZA" run -b "$BROKER" -i idle -o idleout --dlq none --log-level warn \
     -X rakiza.summary.interval.ms=200 2>"$TEST_TMP/warn.log" &
 WARN_PID=$!; TEST_PIDS+=("$WARN_PID")
