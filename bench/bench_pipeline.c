@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_util.h"
 #include "classify/normalize.h"
 #include "classify/segment.h"
 #include "classify/stopwords.h"
@@ -41,12 +41,6 @@ typedef struct bench_s {
     size_t sink; /* results folded in so no stage can be optimised away */
     char errstr[512];
 } bench_t;
-
-static double cpu_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* What a stage does to one paragraph after segmenting; 0 on success. */
 typedef int (*stage_fn)(bench_t *b, const rk_seg_para_t *p);
@@ -95,7 +89,7 @@ static int vectorize_para(bench_t *b, const rk_seg_para_t *p) {
 __attribute__((noinline)) static int
 run_stage(bench_t *b, const char *name, stage_fn stage, double min_seconds) {
     size_t passes = 0, paragraphs = 0;
-    double t0 = cpu_seconds(), t;
+    double t0 = bench_cpu_seconds(), t;
     do {
         for (size_t i = 0; i < b->ndocs; i++) {
             int bad = rk_seg_split(b->docs[i].bytes, b->docs[i].len, &b->paras,
@@ -110,7 +104,7 @@ run_stage(bench_t *b, const char *name, stage_fn stage, double min_seconds) {
             paragraphs += b->paras.count;
         }
         passes++;
-        t = cpu_seconds() - t0;
+        t = bench_cpu_seconds() - t0;
     } while (t < min_seconds);
     printf("pipeline.%s\t%.1f\tMB/s\n", name,
            (double)b->total_bytes * (double)passes / 1e6 / t);
@@ -119,24 +113,6 @@ run_stage(bench_t *b, const char *name, stage_fn stage, double min_seconds) {
     b->sink += paragraphs;
     fprintf(stderr, "%s: %zu passes over %zu bytes in %.2f s CPU\n", name,
             passes, b->total_bytes, t);
-    return 0;
-}
-
-static int load(const char *path, doc_t *d) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    long size = fseek(f, 0, SEEK_END) ? -1 : ftell(f);
-    char *buf = size >= 0 ? malloc((size_t)size + 1) : NULL;
-    int bad = !buf || fseek(f, 0, SEEK_SET) ||
-              fread(buf, 1, (size_t)size, f) != (size_t)size;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return -1;
-    }
-    d->bytes = buf;
-    d->len = (size_t)size;
     return 0;
 }
 
@@ -240,7 +216,8 @@ int main(int argc, char **argv) {
     b.docs = calloc(b.ndocs, sizeof *b.docs);
     int status = b.docs ? 0 : 1;
     for (size_t i = 0; !status && i < b.ndocs; i++) {
-        if (load(argv[argi + (int)i], &b.docs[i])) {
+        b.docs[i].bytes = bench_read_file(argv[argi + (int)i], &b.docs[i].len);
+        if (!b.docs[i].bytes) {
             fprintf(stderr, "bench_pipeline: cannot read %s\n",
                     argv[argi + (int)i]);
             status = 1;

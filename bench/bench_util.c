@@ -1,0 +1,32 @@
+/*
+ * bench_util.c - see bench_util.h.
+ */
+#include "bench_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+double bench_cpu_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+char *bench_read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    long size = fseek(f, 0, SEEK_END) ? -1 : ftell(f);
+    char *buf = size >= 0 ? malloc((size_t)size + 1) : NULL;
+    int bad = !buf || fseek(f, 0, SEEK_SET) ||
+              fread(buf, 1, (size_t)size, f) != (size_t)size;
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    buf[size] = '\0';
+    *len = (size_t)size;
+    return buf;
+}
