@@ -5,6 +5,7 @@
 #include "predict.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,15 +16,20 @@ struct rk_pred_s {
     double threshold;
     int *order; /* order[j]: our label index of libsvm's j-th class */
     /* Linear models only: the model collapsed to one weight per feature
-     * and class pair, w[idx * pairs + pair] (pairs in libsvm's order: i < j
-     * over its internal classes), idx in 0..max_index; scoring is then one
-     * pass over the paragraph's features instead of one per support
-     * vector. */
+     * and class pair, so scoring is one pass over the paragraph's
+     * features instead of one per support vector. Only features some
+     * support vector has get weights: feature idx (0..max_index) has row
+     * row[idx] of w, w[row * pairs + pair] (pairs in libsvm's order: i < j
+     * over its internal classes); row 0 is all zeros, for the rest. The
+     * table stays a few MB (a dense one, 2^hash_bits rows, was 21 MB and
+     * missed the cache once vectorising had evicted it). */
     double *w;
+    int32_t *row;
     int max_index, pairs;
 };
 
-/* Collapses a linear model's support vectors into w (see the struct). */
+/* Collapses a linear model's support vectors into row and w (see the
+ * struct). Returns 0 when out of memory. */
 static int collapse_linear(rk_pred_t *p) {
     const struct svm_model *m = p->model;
     if (m->param.kernel_type != LINEAR)
@@ -36,12 +42,26 @@ static int collapse_linear(rk_pred_t *p) {
     int pairs = k * (k - 1) / 2;
     p->max_index = max;
     p->pairs = pairs;
-    p->w = calloc((size_t)pairs * ((size_t)max + 1), sizeof *p->w);
-    if (!p->w)
+    p->row = calloc((size_t)max + 1, sizeof *p->row);
+    if (!p->row)
         return 0;
+    for (int s = 0; s < m->l; s++)
+        for (const struct svm_node *x = m->SV[s]; x->index != -1; x++)
+            if (x->index >= 0)
+                p->row[x->index] = 1;
+    int32_t rows = 1; /* rows in index order, so a paragraph's sorted
+                         features walk w forwards */
+    for (int idx = 0; idx <= max; idx++)
+        if (p->row[idx])
+            p->row[idx] = rows++;
+    p->w = calloc((size_t)pairs * (size_t)rows, sizeof *p->w);
     int *start = malloc((size_t)k * sizeof *start);
-    if (!start)
+    if (!p->w || !start) {
+        free(start);
+        free(p->w);
+        p->w = NULL;
         return 0;
+    }
     start[0] = 0;
     for (int i = 1; i < k; i++)
         start[i] = start[i - 1] + m->nSV[i - 1];
@@ -55,28 +75,40 @@ static int collapse_linear(rk_pred_t *p) {
                 double c = m->sv_coef[j - 1][start[i] + s];
                 for (const struct svm_node *x = m->SV[start[i] + s];
                      x->index != -1; x++)
-                    w[(size_t)x->index * (size_t)pairs] += c * x->value;
+                    if (x->index >= 0)
+                        w[(size_t)p->row[x->index] * (size_t)pairs] +=
+                            c * x->value;
             }
             for (int s = 0; s < m->nSV[j]; s++) {
                 double c = m->sv_coef[i][start[j] + s];
                 for (const struct svm_node *x = m->SV[start[j] + s];
                      x->index != -1; x++)
-                    w[(size_t)x->index * (size_t)pairs] += c * x->value;
+                    if (x->index >= 0)
+                        w[(size_t)p->row[x->index] * (size_t)pairs] +=
+                            c * x->value;
             }
         }
     free(start);
     return 1;
 }
 
+/* Feature idx's weights, one per class pair (row 0, all zeros, when no
+ * support vector has it). */
+static const double *weights_of(const rk_pred_t *p, int idx) {
+    size_t row = idx >= 0 && idx <= p->max_index ? (size_t)p->row[idx] : 0;
+    return p->w + row * (size_t)p->pairs;
+}
+
 double rk_pred_contribution(const rk_pred_t *p, int label, int idx,
                             double v) {
-    if (!p->w || idx < 1 || idx > p->max_index)
+    if (!p->w)
         return 0.0;
+    const double *w = weights_of(p, idx);
     int k = p->nlabels, pair = 0;
     double sum = 0.0;
     for (int i = 0; i < k; i++)
         for (int j = i + 1; j < k; j++, pair++) {
-            double t = p->w[(size_t)idx * (size_t)p->pairs + (size_t)pair] * v;
+            double t = w[pair] * v;
             if (p->order[i] == label)
                 sum += t; /* a positive decision value votes for class i */
             else if (p->order[j] == label)
@@ -148,6 +180,7 @@ void rk_pred_destroy(rk_pred_t *p) {
     free(p->labels);
     free(p->order);
     free(p->w);
+    free(p->row);
     free(p);
 }
 
@@ -236,9 +269,7 @@ void rk_pred_decision_values(const rk_pred_t *p, const struct svm_node *x,
     for (int q = 0; q < p->pairs; q++)
         dec[q] = 0.0;
     for (; x->index != -1; x++) {
-        if (x->index > p->max_index || x->index < 0)
-            continue; /* no support vector has it: weight 0 */
-        const double *w = p->w + (size_t)x->index * (size_t)p->pairs;
+        const double *w = weights_of(p, x->index);
         for (int q = 0; q < p->pairs; q++)
             dec[q] += w[q] * x->value;
     }
