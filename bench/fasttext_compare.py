@@ -33,6 +33,7 @@ import sys
 
 SETTINGS = ["-wordNgrams", "2", "-epoch", "25", "-lr", "0.5", "-dim", "100",
             "-bucket", "200000", "-thread", "1", "-seed", "1", "-verbose", "0"]
+MAX_REPEAT = 256  # copies of the paragraph file: 170 MB for the seeds
 
 
 def read_samples(paths):
@@ -79,9 +80,14 @@ def time_predict(model, paragraphs, seconds, tmp):
             for _ in range(repeat):
                 f.writelines(lines)
         t = cpu_of(["fasttext", "predict-prob", model, f"{tmp}/many.txt", "-1"]) - startup
-        if t >= seconds or repeat >= 4096:
+        if t > 0 and (t >= seconds or repeat >= MAX_REPEAT):
             break
-        repeat = min(4096, max(repeat * 2, int(repeat * 1.2 * seconds / max(t, 1e-3)) + 1))
+        if repeat >= MAX_REPEAT:
+            sys.exit("fasttext_compare: cannot time fasttext predict-prob "
+                     f"({t:.3f} s after start-up)")
+        # Grow at most tenfold a step: a short run's time is mostly noise.
+        guess = repeat * 1.2 * seconds / t if t > 0 else repeat * 10
+        repeat = min(MAX_REPEAT, max(repeat * 2, min(repeat * 10, int(guess) + 1)))
     print(f"fasttext predict-prob: {repeat} x {len(lines)} paragraphs in {t:.2f} s CPU "
           f"after {startup:.2f} s to start and load the model", file=sys.stderr)
     return repeat * len(lines) / t, repeat * text_bytes / 1e6 / t

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# ctest-timeout: 600
+# The prediction benchmark still runs on every seed paragraph and prints the
+# table format scripts/bench reads: both paths timed, prediction only and end
+# to end, their ratio, and fastText beside them when it is installed. If this
+# fails, `scripts/bench predict` reports nothing (or garbage) and a slower
+# fast path goes unnoticed. Figures are not judged: they are measurements.
+source "$(dirname "$0")/lib.sh"
+
+bench=$RAKIZA_BUILD/bench/bench_predict
+check "the benchmark program is built" test -x "$bench"
+rows() { awk -F'\t' 'NF != 3 || $1 !~ /^predict\./ || !($2 > 0) || $3 == "" { bad = 1 }
+                     END { exit bad || NR == 0 }' "$1"; }
+
+# --seconds 0: one pass of each stage, enough to check it works.
+status=0
+"$bench" --seconds 0 --paragraphs "$TEST_TMP/paras.txt" "$RAKIZA_SEEDS"/*.txt \
+    >"$TEST_TMP/out" 2>"$TEST_TMP/err" || status=$?
+check_eq "one pass over all seeds succeeds" 0 "$status"
+check "every line is name<TAB>positive number<TAB>unit, names under predict." rows "$TEST_TMP/out"
+for name in fast libsvm e2e_fast e2e_libsvm; do
+    check "$name: MB/s" grep -q "^predict.$name"$'\t.*\t'"MB/s$" "$TEST_TMP/out"
+    check "$name: paragraphs/s" grep -q "^predict.${name}_paragraphs"$'\t.*\t'"paragraphs/s$" "$TEST_TMP/out"
+done
+check "the fast/libsvm ratios are reported" grep -q $'^predict.speedup_fast_vs_libsvm\t' "$TEST_TMP/out"
+check "both paths agreed on every paragraph before timing" grep -q "both paths agree on all" "$TEST_TMP/err"
+check_eq "--paragraphs writes every paragraph rakiza segment finds, one per line" \
+    "$(for f in "$RAKIZA_SEEDS"/*.txt; do "$RAKIZA" segment "$f"; done | wc -l)" \
+    "$(wc -l <"$TEST_TMP/paras.txt")"
+check_eq "... the segmenter's texts, as they are" \
+    "$(for f in "$RAKIZA_SEEDS"/*.txt; do "$RAKIZA" segment "$f"; done |
+       python3 -c 'import json,sys; print(sum(len(json.loads(l)["text"].encode()) + 1 for l in sys.stdin))')" \
+    "$(wc -c <"$TEST_TMP/paras.txt")"
+
+status=0
+"$bench" --seconds 0 --stage e2e_fast "$RAKIZA_SEEDS"/*.txt >"$TEST_TMP/one" 2>/dev/null || status=$?
+check_eq "--stage runs one stage" "0 2" "$status $(wc -l <"$TEST_TMP/one")"
+status=0
+"$bench" --seconds 0 --stage nope "$RAKIZA_SEEDS"/*.txt >/dev/null 2>"$TEST_TMP/err" || status=$?
+check_eq "an unknown stage is a usage error" 2 "$status"
+status=0
+"$bench" --seconds 0 "$TEST_TMP/missing.txt" >/dev/null 2>"$TEST_TMP/err" || status=$?
+check_eq "an unreadable input is an error, not a zero figure" 1 "$status"
+check "naming the file" grep -q "missing.txt" "$TEST_TMP/err"
+printf 'ok\n\xff bad\n' >"$TEST_TMP/bad.txt"
+status=0
+"$bench" --seconds 0 "$TEST_TMP/bad.txt" >/dev/null 2>"$TEST_TMP/err" || status=$?
+check_eq "invalid UTF-8 stops the benchmark with an error" 1 "$status"
+status=0
+"$bench" --seconds 0 --model "$TEST_TMP/missing.rkz" "$RAKIZA_SEEDS"/*.txt >/dev/null 2>"$TEST_TMP/err" || status=$?
+check_eq "a missing model is an error" 1 "$status"
+
+# The whole script, fastText included when it is installed.
+status=0
+BENCH_SECONDS=0 bash bench/bench_predict.sh >"$TEST_TMP/script" 2>"$TEST_TMP/script.err" || status=$?
+check_eq "bench/bench_predict.sh succeeds" 0 "$status"
+[ "$status" -eq 0 ] || cat "$TEST_TMP/script.err" >&2
+check "its lines are all table rows" rows "$TEST_TMP/script"
+check "it reports the model's CV macro-F1" grep -q $'^predict.rakiza_cv_macro_f1\t0\\.[0-9]*\tmacro-F1$' "$TEST_TMP/script"
+if command -v fasttext >/dev/null; then
+    for name in fasttext fasttext_paragraphs e2e_fast_vs_fasttext fasttext_cv_macro_f1 fasttext_cv_accuracy; do
+        check "fastText row predict.$name" grep -q "^predict.$name"$'\t' "$TEST_TMP/script"
+    done
+fi
+test_done
