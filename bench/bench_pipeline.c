@@ -188,27 +188,15 @@ int main(int argc, char **argv) {
                   {"normalize", normalize_para},
                   {"tokenize", tokenize_para},
                   {"vectorize", vectorize_para}};
-    double seconds = 2.0;
-    const char *only = NULL;
-    int argi = 1;
-    for (; argi < argc && !strncmp(argv[argi], "--", 2); argi += 2) {
-        if (argi + 1 >= argc) {
-            fputs(usage, stderr);
-            return 2;
-        }
-        if (!strcmp(argv[argi], "--seconds"))
-            seconds = atof(argv[argi + 1]);
-        else if (!strcmp(argv[argi], "--stage"))
-            only = argv[argi + 1];
-        else {
-            fputs(usage, stderr);
-            return 2;
-        }
-    }
-    if (argi >= argc) {
+    static const char *const names[] = {"seconds", "stage"};
+    const char *v[2] = {"2", NULL};
+    int argi = bench_parse_opts(argc, argv, names, v, 2);
+    if (argi < 0 || argi >= argc) {
         fputs(usage, stderr);
         return 2;
     }
+    double seconds = atof(v[0]);
+    const char *only = v[1];
 
     bench_t b = {0};
     b.nopts = rk_norm_opts_default();

@@ -75,8 +75,7 @@ static int load_paragraphs(bench_t *b, char **paths, int n) {
         if (!doc) {
             snprintf(b->errstr, sizeof b->errstr, "cannot read %s", paths[i]);
             bad = 1;
-        } else if (rk_seg_split(doc, len, &list, b->errstr,
-                                sizeof b->errstr)) {
+        } else if (rk_seg_split(doc, len, &list, b->errstr, sizeof b->errstr)) {
             size_t used = strlen(b->errstr);
             snprintf(b->errstr + used, sizeof b->errstr - used, " (%s)",
                      paths[i]);
@@ -148,8 +147,9 @@ static int check_paths_agree(bench_t *b) {
             return -1;
         }
     }
-    fprintf(stderr, "both paths agree on all %zu paragraphs (probabilities "
-                    "within %.1g)\n",
+    fprintf(stderr,
+            "both paths agree on all %zu paragraphs (probabilities "
+            "within %.1g)\n",
             b->npara, worst);
     return 0;
 }
@@ -177,9 +177,10 @@ static int run_pass(bench_t *b, int end_to_end, int use_libsvm) {
  * stage's rows and stores its paragraphs per second in *rate. Never
  * inlined, so `valgrind --tool=callgrind --toggle-collect=run_stage`
  * or perf can isolate the timed work. */
-__attribute__((noinline)) static int
-run_stage(bench_t *b, const char *name, int end_to_end, int use_libsvm,
-          double min_seconds, double *rate) {
+__attribute__((noinline)) static int run_stage(bench_t *b, const char *name,
+                                               int end_to_end, int use_libsvm,
+                                               double min_seconds,
+                                               double *rate) {
     size_t passes = 0;
     double t0 = bench_cpu_seconds(), t;
     do {
@@ -192,8 +193,8 @@ run_stage(bench_t *b, const char *name, int end_to_end, int use_libsvm,
     printf("predict.%s\t%.2f\tMB/s\n", name,
            (double)b->text_bytes * (double)passes / 1e6 / t);
     printf("predict.%s_paragraphs\t%.0f\tparagraphs/s\n", name, *rate);
-    fprintf(stderr, "%s: %zu passes over %zu paragraphs in %.2f s CPU\n",
-            name, passes, b->npara, t);
+    fprintf(stderr, "%s: %zu passes over %zu paragraphs in %.2f s CPU\n", name,
+            passes, b->npara, t);
     return 0;
 }
 
@@ -227,31 +228,16 @@ int main(int argc, char **argv) {
                    {"libsvm", 0, 1},
                    {"e2e_fast", 1, 0},
                    {"e2e_libsvm", 1, 1}};
-    double seconds = 2.0;
-    const char *model_path = NULL, *paras_out = NULL, *only = NULL;
-    int argi = 1;
-    for (; argi < argc && !strncmp(argv[argi], "--", 2); argi += 2) {
-        if (argi + 1 >= argc) {
-            fputs(usage, stderr);
-            return 2;
-        }
-        if (!strcmp(argv[argi], "--seconds"))
-            seconds = atof(argv[argi + 1]);
-        else if (!strcmp(argv[argi], "--model"))
-            model_path = argv[argi + 1];
-        else if (!strcmp(argv[argi], "--paragraphs"))
-            paras_out = argv[argi + 1];
-        else if (!strcmp(argv[argi], "--stage"))
-            only = argv[argi + 1];
-        else {
-            fputs(usage, stderr);
-            return 2;
-        }
-    }
-    if (argi >= argc) {
+    static const char *const names[] = {"seconds", "model", "paragraphs",
+                                        "stage"};
+    const char *v[4] = {"2", NULL, NULL, NULL};
+    int argi = bench_parse_opts(argc, argv, names, v, 4);
+    if (argi < 0 || argi >= argc) {
         fputs(usage, stderr);
         return 2;
     }
+    double seconds = atof(v[0]);
+    const char *model_path = v[1], *paras_out = v[2], *only = v[3];
     if (!model_path)
         model_path = rk_model_default_path();
 
@@ -275,8 +261,9 @@ int main(int argc, char **argv) {
         status = 1;
     }
     if (!status)
-        fprintf(stderr, "%zu paragraphs, %zu bytes of text, %.1f features "
-                        "per paragraph\n",
+        fprintf(stderr,
+                "%zu paragraphs, %zu bytes of text, %.1f features "
+                "per paragraph\n",
                 b.npara, b.text_bytes,
                 (double)(b.nnodes - b.npara) / (double)b.npara);
     double rate[4] = {0};

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 double bench_cpu_seconds(void) {
@@ -29,4 +30,18 @@ char *bench_read_file(const char *path, size_t *len) {
     buf[size] = '\0';
     *len = (size_t)size;
     return buf;
+}
+
+int bench_parse_opts(int argc, char **argv, const char *const *names,
+                     const char **values, size_t n) {
+    int argi = 1;
+    for (; argi < argc && !strncmp(argv[argi], "--", 2); argi += 2) {
+        size_t i = 0;
+        while (i < n && strcmp(argv[argi] + 2, names[i]))
+            i++;
+        if (i == n || argi + 1 >= argc)
+            return -1;
+        values[i] = argv[argi + 1];
+    }
+    return argi;
 }

@@ -15,12 +15,8 @@ check "every line is name<TAB>positive number<TAB>unit, names under pipeline." \
                 END { exit bad || NR == 0 }' "$TEST_TMP/out"
 check "each stage reports MB/s" test "$(grep -c $'\tMB/s$' "$TEST_TMP/out")" -ge 2
 
-status=0
-"$bench" --seconds 0 "$TEST_TMP/missing.txt" >/dev/null 2>"$TEST_TMP/err" || status=$?
-check_eq "an unreadable input is an error, not a zero figure" 1 "$status"
+check_eq "an unreadable input is an error, not a zero figure" 1 "$(status_of "$bench" --seconds 0 "$TEST_TMP/missing.txt")"
 check "naming the file" grep -q "missing.txt" "$TEST_TMP/err"
 printf 'ok\n\xff bad\n' >"$TEST_TMP/bad.txt"
-status=0
-"$bench" --seconds 0 "$TEST_TMP/bad.txt" >/dev/null 2>"$TEST_TMP/err" || status=$?
-check_eq "invalid UTF-8 stops the benchmark with an error" 1 "$status"
+check_eq "invalid UTF-8 stops the benchmark with an error" 1 "$(status_of "$bench" --seconds 0 "$TEST_TMP/bad.txt")"
 test_done

@@ -35,20 +35,12 @@ check_eq "... the segmenter's texts, as they are" \
 status=0
 "$bench" --seconds 0 --stage e2e_fast "$RAKIZA_SEEDS"/*.txt >"$TEST_TMP/one" 2>/dev/null || status=$?
 check_eq "--stage runs one stage" "0 2" "$status $(wc -l <"$TEST_TMP/one")"
-status=0
-"$bench" --seconds 0 --stage nope "$RAKIZA_SEEDS"/*.txt >/dev/null 2>"$TEST_TMP/err" || status=$?
-check_eq "an unknown stage is a usage error" 2 "$status"
-status=0
-"$bench" --seconds 0 "$TEST_TMP/missing.txt" >/dev/null 2>"$TEST_TMP/err" || status=$?
-check_eq "an unreadable input is an error, not a zero figure" 1 "$status"
+check_eq "an unknown stage is a usage error" 2 "$(status_of "$bench" --seconds 0 --stage nope "$RAKIZA_SEEDS"/*.txt)"
+check_eq "an unreadable input is an error, not a zero figure" 1 "$(status_of "$bench" --seconds 0 "$TEST_TMP/missing.txt")"
 check "naming the file" grep -q "missing.txt" "$TEST_TMP/err"
 printf 'ok\n\xff bad\n' >"$TEST_TMP/bad.txt"
-status=0
-"$bench" --seconds 0 "$TEST_TMP/bad.txt" >/dev/null 2>"$TEST_TMP/err" || status=$?
-check_eq "invalid UTF-8 stops the benchmark with an error" 1 "$status"
-status=0
-"$bench" --seconds 0 --model "$TEST_TMP/missing.rkz" "$RAKIZA_SEEDS"/*.txt >/dev/null 2>"$TEST_TMP/err" || status=$?
-check_eq "a missing model is an error" 1 "$status"
+check_eq "invalid UTF-8 stops the benchmark with an error" 1 "$(status_of "$bench" --seconds 0 "$TEST_TMP/bad.txt")"
+check_eq "a missing model is an error" 1 "$(status_of "$bench" --seconds 0 --model "$TEST_TMP/missing.rkz" "$RAKIZA_SEEDS"/*.txt)"
 
 # The whole script, fastText included when it is installed.
 status=0

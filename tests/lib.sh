@@ -66,6 +66,14 @@ start_broker() {
     [ -n "$BROKER" ]
 }
 
+# status_of COMMAND...: runs COMMAND with its stdout discarded and its
+# stderr in $TEST_TMP/err, and prints its exit status (for check_eq).
+status_of() {
+    local status=0
+    "$@" >/dev/null 2>"$TEST_TMP/err" || status=$?
+    echo "$status"
+}
+
 # wait_for SECONDS COMMAND...: polls COMMAND every 0.2 s until it succeeds.
 wait_for() {
     local deadline=$(( $(date +%s) + $1 )); shift
