@@ -241,6 +241,14 @@ int main(int argc, char **argv) {
     if (!model_path)
         model_path = rk_model_default_path();
 
+    int known = !only;
+    for (int s = 0; !known && s < 4; s++)
+        known = !strcmp(only, stages[s].name);
+    if (!known) {
+        fprintf(stderr, "bench_predict: no stage named %s\n%s", only, usage);
+        return 2;
+    }
+
     bench_t b = {0};
     int status = 0;
     if (rk_model_load(model_path, &b.model, b.errstr, sizeof b.errstr) ||
@@ -277,10 +285,6 @@ int main(int argc, char **argv) {
             fprintf(stderr, "bench_predict: %s\n", b.errstr);
             status = 1;
         }
-    }
-    if (!status && !ran) {
-        fprintf(stderr, "bench_predict: no stage named %s\n%s", only, usage);
-        status = 2;
     }
     if (!status && ran == 4) {
         printf("predict.speedup_fast_vs_libsvm\t%.1f\tx\n", rate[0] / rate[1]);
