@@ -32,11 +32,6 @@ struct rk_vec_conf_s {
     int word_ngrams;  /* 1: unigrams, 2: unigrams and bigrams */
     int char_min, char_max; /* character n-gram range; 0-0 disables */
     int stem, stopwords, sublinear_tf;
-    /* < 0: one L2 norm over the whole vector. Else the word (unigram and
-     * bigram) block and the character n-gram block are each L2-normalised
-     * and given (1 - char_share) and char_share of the squared length, so
-     * the far more numerous character n-grams cannot drown the words. */
-    double char_share;
     rk_norm_opts_t norm;
 };
 
@@ -52,7 +47,6 @@ typedef struct feat_s {
     int idx;     /* feature index; 0 marks an empty slot */
     float count; /* raw term frequency */
     int term;    /* offset of its readable name in terms */
-    int is_char; /* first seen as a character n-gram (for char_share) */
 } feat_t;
 
 #define TABLE_MIN_SLOTS 4096
@@ -91,7 +85,6 @@ rk_vec_conf_t *rk_vec_conf_new(void) {
     c->stem = 1;
     c->stopwords = 1;
     c->sublinear_tf = 1;
-    c->char_share = -1.0;
     c->norm = rk_norm_opts_default();
     return c;
 }
@@ -117,21 +110,6 @@ static int parse_bool(const char *v, int *out) {
         return 1;
     }
     return 0;
-}
-
-/* "off", or a number in [0, 1] with at most two decimals (so that
- * rk_vec_conf_foreach's "%.2f" gives back the same value). */
-static int parse_share(const char *v, double *out) {
-    if (!strcmp(v, "off")) {
-        *out = -1.0;
-        return 1;
-    }
-    char *end;
-    double d = strtod(v, &end);
-    if (end == v || *end || !(d >= 0.0 && d <= 1.0))
-        return 0;
-    *out = round(d * 100.0) / 100.0;
-    return 1;
 }
 
 static int parse_int(const char *v, int lo, int hi, int *out) {
@@ -171,8 +149,6 @@ rk_err_t rk_vec_conf_set(rk_vec_conf_t *c, const char *key, const char *v,
         ok = parse_bool(v, &c->stopwords);
     } else if (!strcmp(key, "sublinear_tf")) {
         ok = parse_bool(v, &c->sublinear_tf);
-    } else if (!strcmp(key, "char_share")) {
-        ok = parse_share(v, &c->char_share);
     } else if (!strcmp(key, "norm.alef")) {
         ok = parse_bool(v, &c->norm.alef);
     } else if (!strcmp(key, "norm.alef_maqsura")) {
@@ -206,11 +182,6 @@ void rk_vec_conf_foreach(const rk_vec_conf_t *c,
     fn("stem", c->stem ? "true" : "false", opaque);
     fn("stopwords", c->stopwords ? "true" : "false", opaque);
     fn("sublinear_tf", c->sublinear_tf ? "true" : "false", opaque);
-    if (c->char_share >= 0)
-        snprintf(buf, sizeof buf, "%.2f", c->char_share);
-    else
-        snprintf(buf, sizeof buf, "off");
-    fn("char_share", buf, opaque);
     fn("norm.alef", c->norm.alef ? "true" : "false", opaque);
     fn("norm.alef_maqsura", c->norm.alef_maqsura ? "true" : "false", opaque);
     fn("norm.ta_marbuta", c->norm.ta_marbuta ? "true" : "false", opaque);
@@ -403,7 +374,7 @@ static int add_hashed(rk_vec_ctx_t *c, int dim, uint64_t h, char family,
             c->terms = t;
             c->terms_cap = cap;
         }
-        c->tab[s] = (feat_t){idx, 0.0f, (int)c->terms_len, family == 'c'};
+        c->tab[s] = (feat_t){idx, 0.0f, (int)c->terms_len};
         c->used[c->n_used++] = s;
         char *dst = c->terms + c->terms_len;
         size_t k = 0;
@@ -579,7 +550,7 @@ rk_err_t rk_vec_transform(const rk_vec_t *v, rk_vec_ctx_t *c,
         c->nodes_cap = cap;
     }
     sort_used(c);
-    double norm2[2] = {0.0, 0.0}; /* [word block, char block] */
+    double norm2 = 0.0;
     for (size_t i = 0; i < c->n_used; i++) {
         const feat_t *f = &c->tab[c->used[i]];
         double tf = f->count;
@@ -588,24 +559,11 @@ rk_err_t rk_vec_transform(const rk_vec_t *v, rk_vec_ctx_t *c,
                    v->idf[f->idx];
         c->nodes[i].index = f->idx;
         c->nodes[i].value = w;
-        norm2[f->is_char] += w * w;
+        norm2 += w * w;
     }
-    double scale[2];
-    if (v->conf.char_share < 0) {
-        double all = norm2[0] + norm2[1];
-        scale[0] = scale[1] = all > 0 ? 1.0 / sqrt(all) : 0.0;
-    } else {
-        /* Both blocks come from the same tokens, so one is empty only when
-         * character n-grams are off: the other then takes the whole
-         * length. */
-        double share[2] = {1.0 - v->conf.char_share, v->conf.char_share};
-        if (norm2[0] == 0 || norm2[1] == 0)
-            share[0] = share[1] = 1.0;
-        for (int b = 0; b < 2; b++)
-            scale[b] = norm2[b] > 0 ? sqrt(share[b] / norm2[b]) : 0.0;
-    }
+    double scale = norm2 > 0 ? 1.0 / sqrt(norm2) : 0.0;
     for (size_t i = 0; i < c->n_used; i++)
-        c->nodes[i].value *= scale[c->tab[c->used[i]].is_char];
+        c->nodes[i].value *= scale;
     c->nodes[c->n_used].index = -1;
     c->nodes[c->n_used].value = 0.0;
     *out = c->nodes;

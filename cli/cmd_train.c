@@ -31,8 +31,8 @@ static const char *help =
     "  --grid          search C in 0.1..30 (and gamma in 0.1..3 for rbf)\n"
     "  -V key=value    a vectoriser setting (see README: hash_bits,\n"
     "                  word_ngrams, char_ngrams, stem, stopwords,\n"
-    "                  sublinear_tf, char_share, norm.alef,\n"
-    "                  norm.alef_maqsura, norm.ta_marbuta)\n";
+    "                  sublinear_tf, norm.alef, norm.alef_maqsura,\n"
+    "                  norm.ta_marbuta)\n";
 
 static int parse_double(const char *s, double *out) {
     char *end;

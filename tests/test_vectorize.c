@@ -219,60 +219,6 @@ int main(void) {
               strstr(err, "offset 3"),
           "invalid UTF-8 is an error naming the offset: %s", err);
 
-    /* char_share: the word block and the character n-gram block each get
-     * their share of the squared length (collisions across families are
-     * counted with the family seen first, so allow a little slack). */
-    CHECK(rk_vec_conf_set(conf, "char_share", "1.5", err, sizeof err) ==
-                  RK_ERR_USAGE &&
-              strstr(err, "char_share"),
-          "a char_share outside [0, 1] is refused naming it: %s", err);
-    CHECK(rk_vec_conf_set(conf, "char_share", "0.3", err, sizeof err) ==
-              RK_OK,
-          "%s", err);
-    rk_vec_t *shared = NULL;
-    CHECK(rk_vec_new(conf, &shared, err, sizeof err) == RK_OK &&
-              rk_vec_fit(shared, texts, lens, NULL, paras.count, err,
-                         sizeof err) == RK_OK,
-          "%s", err);
-    CHECK(rk_vec_transform(shared, ctx, p, strlen(p), "ar", &x, &n, err,
-                           sizeof err) == RK_OK,
-          "%s", err);
-    double words2 = 0, chars2 = 0;
-    for (int i = 0; i < n; i++) {
-        const char *t = rk_vec_ctx_term(ctx, x[i].index);
-        if (t && t[0] == '#')
-            chars2 += x[i].value * x[i].value;
-        else
-            words2 += x[i].value * x[i].value;
-    }
-    CHECK(fabs(words2 + chars2 - 1.0) < 1e-9 && fabs(chars2 - 0.3) < 1e-6,
-          "with char_share=0.3 the vector has unit length and its character "
-          "n-grams hold 0.3 of it: %f + %f",
-          words2, chars2);
-    rk_vec_conf_t *back_conf = rk_vec_conf_new();
-    rk_vec_conf_foreach(rk_vec_get_conf(shared), setting, back_conf);
-    rk_vec_t *shared2 = NULL;
-    CHECK(rk_vec_new(back_conf, &shared2, err, sizeof err) == RK_OK &&
-              rk_vec_fit(shared2, texts, lens, NULL, paras.count, err,
-                         sizeof err) == RK_OK,
-          "%s", err);
-    const struct svm_node *x2;
-    int n2;
-    rk_vec_ctx_t *ctx3 = rk_vec_ctx_new();
-    rk_vec_transform(shared, ctx, p, strlen(p), "ar", &x, &n, err, sizeof err);
-    rk_vec_transform(shared2, ctx3, p, strlen(p), "ar", &x2, &n2, err,
-                     sizeof err);
-    int same_vec = n == n2;
-    for (int i = 0; same_vec && i <= n; i++)
-        same_vec = x[i].index == x2[i].index && x[i].value == x2[i].value;
-    CHECK(same_vec, "char_share survives rk_vec_conf_foreach and back (%d, %d)",
-          n, n2);
-    rk_vec_ctx_destroy(ctx3);
-    rk_vec_destroy(shared2);
-    rk_vec_conf_destroy(back_conf);
-    rk_vec_destroy(shared);
-    rk_vec_conf_set(conf, "char_share", "off", err, sizeof err);
-
     /* One context serving spaces of several sizes, one after another. */
     check_order_on_seeds(ctx, "10");
     check_order_on_seeds(ctx, "17");
