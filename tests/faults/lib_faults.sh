@@ -107,22 +107,34 @@ with open(f"{w}/{name}.tsv", "w") as f:
 PY
 }
 
-# make_bad: one bad input of each kind the contract names, in $W/bad/<key>,
-# listed with its code and size in $W/bad.tsv (filled when fed); and a good
-# gzip-compressed raw-text document whose id is its key, good-gz.
+# make_bad: the bad-input corpus (tests/bad_input/corpus: every case the
+# envelope must refuse, each named by its contract code), a message over
+# the 200 KB limit the tests set (too_large), and a good gzip-compressed
+# raw-text document (good-gz), as one file of key/payload records for
+# feed_bad; $W/bad.tsv will list each bad key with its code and size.
 make_bad() {
-    local d=$W/bad
-    mkdir -p "$d" "$W/docs/bad"
-    printf 'bad \xff utf8' >"$d/bad_utf8"
-    printf '{"id": "j1", "text": ' >"$d/bad_json"
-    printf '{"id": 7, "text": "t"}' >"$d/bad_field"
-    printf '   \n ' >"$d/empty"
-    gzip -nc "$RAKIZA_SEEDS"/004_*.txt >"$d/good-gz"
-    head -c 2000 "$d/good-gz" >"$d/bad_gzip"
-    head -c 300000 /dev/zero | tr '\0' 'x' >"$d/too_large"
+    mkdir -p "$W/docs/bad"
     cp "$RAKIZA_SEEDS"/004_*.txt "$W/docs/bad/good-gz"
     : >"$W/bad.tsv"
     : >"$W/expected.tsv"
+    python3 - "$FAULTS_DIR/../bad_input/corpus" "$W" <<'PY'
+import gzip, sys
+KEY_END, MSG_END = b"\x1d\x1c", b"\x1e\x1f\x1e"  # see feed_bad
+corpus, w = sys.argv[1], sys.argv[2]
+cases = []
+for line in open(f"{corpus}/expected.tsv"):
+    name, code, _ = line.rstrip("\n").split("\t")
+    if code != "ok":
+        cases.append((name, code, open(f"{corpus}/{name}", "rb").read()))
+cases.append(("too_large", "too_large", b"x" * 300000))
+good = gzip.compress(open(f"{w}/docs/bad/good-gz", "rb").read(), mtime=0)
+with open(f"{w}/bad.bin", "wb") as f, open(f"{w}/bad.list", "w") as l:
+    for name, code, data in cases + [("good-gz", "ok", good)]:
+        assert KEY_END not in data and MSG_END not in data, name
+        f.write(name.encode() + KEY_END + data + MSG_END)
+        if code != "ok":
+            l.write(f"{name}\t{code}\t{len(data)}\n")
+PY
 }
 
 # expect_docs DIR: adds the paragraph count of every document in DIR, by
@@ -144,14 +156,12 @@ feed_wave() {
 }
 
 # feed_bad: writes the bad inputs and the gzip document, keyed by name,
+# in one kcat call (multi-byte delimiters: the payloads hold any byte),
 # and expects them in the DLQ and the output.
 feed_bad() {
-    local k
-    for k in bad_utf8 bad_json bad_field empty bad_gzip too_large good-gz; do
-        kcat -b "$BROKER" "${KCAT_P[@]}" -P -t "$IN" -k "$k" "$W/bad/$k"
-        [ "$k" = good-gz ] ||
-            printf '%s\t%s\t%s\n' "$k" "$k" "$(stat -c %s "$W/bad/$k")" >>"$W/bad.tsv"
-    done
+    kcat -b "$BROKER" "${KCAT_P[@]}" -P -t "$IN" -D $'\x1e\x1f\x1e' -K $'\x1d\x1c' \
+        -l "$W/bad.bin"
+    cat "$W/bad.list" >>"$W/bad.tsv"
     expect_docs "$W/docs/bad"
 }
 
