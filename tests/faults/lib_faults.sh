@@ -3,10 +3,10 @@
 #
 # A test starts tests/faults/fault_broker (a 3-broker mock cluster that
 # takes fault commands), writes real documents built from the seeds, and
-# one bad input of each kind, to the input topic in waves, runs
-# `rakiza run`, injects faults while the stream flows, waits until the
-# output is complete and reconciles the output and dead-letter topics
-# against what it wrote (tests/faults/reconcile.py).
+# the bad-input corpus, to the input topic in waves, runs `rakiza run`,
+# injects faults while the stream flows, waits until the output is
+# complete and reconciles the output and dead-letter topics against what
+# it wrote (tests/faults/reconcile.py).
 #
 # Each mode (alo: at-least-once, eos: --exactly-once) has its own topics
 # and group on the one cluster: fault_mode MODE switches to them and sets
