@@ -457,11 +457,13 @@ static rd_kafka_t *client(const rk_stream_conf_t *c, rd_kafka_type_t type,
     } else {
         SET("enable.idempotence", "true");
         SET("queue.buffering.max.ms", "5");
-        snprintf(tid, sizeof tid, "%zu",
-                 c->dlq_max_bytes + ((size_t)1 << 16) > 1000000
-                     ? c->dlq_max_bytes + ((size_t)1 << 16)
-                     : 1000000);
-        SET("message.max.bytes", tid);
+        /* Room for the largest dead letter plus its key and headers, and
+         * never under librdkafka's own default of 1,000,000. */
+        size_t max_record = c->dlq_max_bytes + ((size_t)1 << 16);
+        char max_bytes[32];
+        snprintf(max_bytes, sizeof max_bytes, "%zu",
+                 max_record > 1000000 ? max_record : (size_t)1000000);
+        SET("message.max.bytes", max_bytes);
         rd_kafka_conf_set_dr_msg_cb(k, on_delivery);
         if (c->exactly_once) {
             snprintf(tid, sizeof tid, "rakiza-%s-%s-%ld-%ld", c->group,
