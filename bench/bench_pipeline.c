@@ -16,11 +16,11 @@
 #include <string.h>
 
 #include "bench_util.h"
-#include "classify/normalize.h"
-#include "classify/segment.h"
-#include "classify/stopwords.h"
-#include "classify/tokenize.h"
-#include "classify/vectorize.h"
+#include "text/normalize.h"
+#include "text/segment.h"
+#include "text/stopwords.h"
+#include "text/tokenize.h"
+#include "text/vectorize.h"
 
 typedef struct doc_s {
     char *bytes;

@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "bench_util.h"
-#include "classify/segment.h"
+#include "text/segment.h"
 #include "models/model.h"
 
 typedef struct para_s {

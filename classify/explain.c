@@ -2,7 +2,7 @@
  * explain.c - see explain.h. Keeps the k strongest contributions in a
  * small array (k is small), so an explanation costs one pass over x.
  */
-#include "explain.h"
+#include "classify/explain.h"
 
 #include <stdlib.h>
 

@@ -1,14 +1,14 @@
 /*
  * pipeline.c - see pipeline.h.
  */
-#include "pipeline.h"
+#include "classify/pipeline.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "explain.h"
-#include "segment.h"
+#include "classify/explain.h"
+#include "text/segment.h"
 
 struct rk_pipeline_ctx_s {
     rk_seg_list_t paras;

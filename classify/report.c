@@ -8,7 +8,7 @@
  * put_attr(), CSS class names through put_class() (an identifier built
  * only from [A-Za-z0-9_-]), and file names through the file-safe id.
  */
-#include "report.h"
+#include "classify/report.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "normalize.h"
+#include "text/normalize.h"
 
 typedef struct para_s {
     json_t *rec;

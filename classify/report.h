@@ -21,7 +21,7 @@
 
 #include <stddef.h>
 
-#include "rk_common.h"
+#include "core/err.h"
 
 typedef struct rk_report_s rk_report_t;
 

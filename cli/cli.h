@@ -6,7 +6,7 @@
 #ifndef RK_CLI_H
 #define RK_CLI_H
 
-#include "../classify/rk_common.h"
+#include "core/err.h"
 
 /* Exit statuses of the contract. */
 enum { RK_EXIT_OK = 0, RK_EXIT_ERROR = 1, RK_EXIT_USAGE = 2 };

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ingest/broker.h"
-#include "cli.h"
+#include "ingest/broker.h"
+#include "cli/cli.h"
 
 static const char *help =
     "usage: rakiza broker [--topics name:partitions,...] [--bootstrap-file F]\n"

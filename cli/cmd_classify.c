@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../classify/pipeline.h"
-#include "../ingest/envelope.h"
-#include "cli.h"
+#include "classify/pipeline.h"
+#include "ingest/envelope.h"
+#include "cli/cli.h"
 
 static const char *help =
     "usage: rakiza classify [--model M] [--format jsonl|table] [--explain K]\n"

@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../models/evaluate.h"
-#include "../models/labelled.h"
-#include "../models/model.h"
-#include "cli.h"
+#include "models/evaluate.h"
+#include "models/labelled.h"
+#include "models/model.h"
+#include "cli/cli.h"
 
 static const char *help =
     "usage: rakiza eval [--model M] --data F [--data F2 ...] [--json]\n\n"

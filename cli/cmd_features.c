@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../classify/segment.h"
-#include "../models/model.h"
-#include "cli.h"
+#include "text/segment.h"
+#include "models/model.h"
+#include "cli/cli.h"
 
 static const char *help =
     "usage: rakiza features [--model M] [FILE...|-]\n\n"

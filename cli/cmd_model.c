@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../models/model.h"
-#include "cli.h"
+#include "models/model.h"
+#include "cli/cli.h"
 
 static const char *help =
     "usage: rakiza model info M\n"

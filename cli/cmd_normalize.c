@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../classify/normalize.h"
-#include "cli.h"
+#include "text/normalize.h"
+#include "cli/cli.h"
 
 static const char *help =
     "usage: rakiza normalize [--lang auto|ar|en] [--replace-invalid]\n"

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../classify/report.h"
-#include "cli.h"
+#include "classify/report.h"
+#include "cli/cli.h"
 
 static const char *help =
     "usage: rakiza report [--out DIR] [FILE...|-]\n\n"

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../ingest/log.h"
-#include "../ingest/stream.h"
-#include "cli.h"
+#include "obs/log.h"
+#include "ingest/stream.h"
+#include "cli/cli.h"
 
 static const char *help =
     "usage: rakiza run -b BROKERS -i IN_TOPIC -o OUT_TOPIC [-g GROUP]\n"

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../classify/segment.h"
-#include "cli.h"
+#include "text/segment.h"
+#include "cli/cli.h"
 
 static const char *help =
     "usage: rakiza segment [FILE...|-]\n\n"

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../models/train.h"
-#include "cli.h"
+#include "models/train.h"
+#include "cli/cli.h"
 
 static const char *help =
     "usage: rakiza train --data F [--data F2 ...] --out M.rkz [--folds K]\n"

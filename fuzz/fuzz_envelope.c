@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify/utf8.h"
+#include "core/utf8.h"
 #include "ingest/envelope.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify/normalize.h"
-#include "classify/vectorize.h"
+#include "text/normalize.h"
+#include "text/vectorize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static rk_vec_t *vec;

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "classify/segment.h"
+#include "text/segment.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static rk_seg_list_t list;

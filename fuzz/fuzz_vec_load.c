@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "classify/vectorize.h"
+#include "text/vectorize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static rk_vec_ctx_t *ctx;

@@ -4,7 +4,7 @@
  * librdkafka hosts a mock cluster inside a client handle; we create a
  * producer handle only to own the cluster and never produce with it.
  */
-#include "broker.h"
+#include "ingest/broker.h"
 
 #include <stdio.h>
 #include <stdlib.h>

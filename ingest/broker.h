@@ -12,7 +12,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
-#include "../classify/rk_common.h"
+#include "core/err.h"
 
 typedef struct rk_broker_s rk_broker_t;
 

@@ -5,7 +5,7 @@
  * copy when it is over max_message_bytes, and gunzip stops one byte past
  * max_decompressed_bytes, so a gzip bomb costs at most that much.
  */
-#include "envelope.h"
+#include "ingest/envelope.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "../classify/utf8.h"
+#include "core/utf8.h"
 
 static const char *const code_names[] = {
     "ok",       "bad_utf8", "bad_json", "bad_field",

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../classify/rk_common.h"
+#include "core/err.h"
 
 /* The contract's dead-letter codes; RK_ENV_OK means a document was made. */
 typedef enum rk_env_code_e {

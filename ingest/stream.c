@@ -2,7 +2,7 @@
  * stream.c - see stream.h. One thread drives Kafka; classification of a
  * round fans out to worker threads and comes back in read order.
  */
-#include "stream.h"
+#include "ingest/stream.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "classify/pipeline.h"
-#include "ingest/health.h"
-#include "ingest/log.h"
+#include "obs/health.h"
+#include "obs/log.h"
 #include "ingest/stream_obs.h"
 
 /* What became of one input message. */

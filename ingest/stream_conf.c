@@ -1,7 +1,7 @@
 /*
  * stream_conf.c - see stream_conf.h.
  */
-#include "stream_conf.h"
+#include "ingest/stream_conf.h"
 
 #include <errno.h>
 #include <stdio.h>

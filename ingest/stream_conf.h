@@ -14,7 +14,7 @@
 #include <librdkafka/rdkafka.h>
 #include <stddef.h>
 
-#include "classify/rk_common.h"
+#include "core/err.h"
 #include "ingest/envelope.h"
 
 typedef struct rk_stream_conf_s {

@@ -2,18 +2,18 @@
  * stream_obs.c - see stream_obs.h. The registry is the one source of the
  * numbers: /metrics renders it and the throughput line reads it.
  */
-#include "stream_obs.h"
+#include "ingest/stream_obs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "ingest/health.h"
-#include "ingest/kafka_stats.h"
-#include "ingest/log.h"
-#include "ingest/metrics.h"
-#include "ingest/metrics_http.h"
+#include "obs/health.h"
+#include "obs/kafka_stats.h"
+#include "obs/log.h"
+#include "obs/metrics.h"
+#include "obs/metrics_http.h"
 
 /* Longest gap between loop turns that is still healthy (health.h). */
 #define STALL_SECONDS 60.0

@@ -2,7 +2,7 @@
  * bundle.c - see bundle.h. The file is written to "<path>.tmp" and renamed,
  * so a crash never leaves a half-written bundle under the real name.
  */
-#include "bundle.h"
+#include "models/bundle.h"
 
 #include <errno.h>
 #include <stdint.h>

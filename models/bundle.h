@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 
-#include "classify/rk_common.h"
+#include "core/err.h"
 
 #define RK_BUNDLE_MAX_PAYLOAD ((size_t)512 << 20)
 #define RK_BUNDLE_MAX_SECTIONS 32

@@ -2,7 +2,7 @@
  * evaluate.c - see evaluate.h. Labels are interned in first-seen order;
  * the confusion matrix is indexed [truth][pred], pred 0 meaning abstained.
  */
-#include "evaluate.h"
+#include "models/evaluate.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /*
  * labelled.c - see labelled.h.
  */
-#include "labelled.h"
+#include "models/labelled.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify/utf8.h"
+#include "core/utf8.h"
 
 static void sample_free(rk_sample_t *s) {
     free(s->text);

@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "classify/rk_common.h"
+#include "core/err.h"
 
 typedef struct rk_sample_s {
     char *text;

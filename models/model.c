@@ -1,7 +1,7 @@
 /*
  * model.c - see model.h.
  */
-#include "model.h"
+#include "models/model.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -10,8 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bundle.h"
-#include "svm_text.h"
+#include "models/bundle.h"
+#include "models/svm_text.h"
+#include "core/hash.h"
+#include "core/version.h"
 
 #define MODEL_FORMAT 1
 

@@ -15,8 +15,8 @@
 #include <jansson.h>
 #include <libsvm/svm.h>
 
-#include "classify/predict.h"
-#include "classify/vectorize.h"
+#include "models/predict.h"
+#include "text/vectorize.h"
 
 typedef struct rk_model_s rk_model_t;
 

@@ -2,7 +2,7 @@
  * svm_text.c - see svm_text.h.
  */
 #define _GNU_SOURCE /* memfd_create */
-#include "svm_text.h"
+#include "models/svm_text.h"
 
 #include <errno.h>
 #include <math.h>

@@ -14,7 +14,7 @@
 #include <libsvm/svm.h>
 #include <stddef.h>
 
-#include "classify/rk_common.h"
+#include "core/err.h"
 
 /* The model as libsvm text; the caller frees *text. */
 rk_err_t rk_svm_to_text(const struct svm_model *m, char **text, size_t *len,

@@ -2,7 +2,7 @@
  * train.c - see train.h. Each fold's vectors are computed once and reused
  * for every grid point.
  */
-#include "train.h"
+#include "models/train.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "models/evaluate.h"
+#include "core/hash.h"
 
 #define MAX_LABELS 64
 

@@ -19,10 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ingest/health.h"
-#include "ingest/kafka_stats.h"
-#include "ingest/metrics.h"
-#include "ingest/metrics_http.h"
+#include "obs/health.h"
+#include "obs/kafka_stats.h"
+#include "obs/metrics.h"
+#include "obs/metrics_http.h"
 #include "testutil.h"
 
 static void test_render(void) {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify/normalize.h"
+#include "text/normalize.h"
 #include "testutil.h"
 
 static rk_norm_t *norm;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify/segment.h"
+#include "text/segment.h"
 #include "testutil.h"
 
 static const rk_seg_para_t *find(const rk_seg_list_t *l, const char *prefix) {

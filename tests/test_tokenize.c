@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unicode/uscript.h>
 
-#include "classify/normalize.h"
-#include "classify/segment.h"
-#include "classify/stopwords.h"
-#include "classify/tokenize.h"
+#include "text/normalize.h"
+#include "text/segment.h"
+#include "text/stopwords.h"
+#include "text/tokenize.h"
 #include "testutil.h"
 
 /* rk_tok_t keeps a cache of stems. Every token of every seed, tokenised

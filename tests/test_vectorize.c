@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify/segment.h"
-#include "classify/vectorize.h"
+#include "text/segment.h"
+#include "text/vectorize.h"
 #include "testutil.h"
 
 static int has_term(rk_vec_ctx_t *ctx, const struct svm_node *x, int n,

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <unicode/utypes.h>
 
-#include "rk_common.h"
+#include "core/err.h"
 
 /* A set of stopwords, immutable once built, shareable across threads. */
 typedef struct rk_tok_stopset_s rk_tok_stopset_t;

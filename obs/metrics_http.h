@@ -16,8 +16,8 @@
 
 #include <stddef.h>
 
-#include "classify/rk_common.h"
-#include "ingest/metrics.h"
+#include "core/err.h"
+#include "obs/metrics.h"
 
 /* Returns 1 when healthy; otherwise 0 with a short reason written into
  * reason (NUL-terminated). Called on the server's thread, so it must only

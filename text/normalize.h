@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <unicode/utypes.h>
 
-#include "rk_common.h"
+#include "core/err.h"
 
 typedef struct rk_norm_opts_s {
     int alef;           /* أ إ آ ٱ -> ا */

@@ -6,7 +6,7 @@
  * ("w" word, "b" bigram, "c" character n-gram) so the families never share
  * a hash by construction of the input, only by collision.
  */
-#include "vectorize.h"
+#include "text/vectorize.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -14,10 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "normalize.h"
-#include "stopwords.h"
-#include "tokenize.h"
-#include "utf8.h"
+#include "text/normalize.h"
+#include "text/stopwords.h"
+#include "text/tokenize.h"
+#include "core/utf8.h"
+#include "core/hash.h"
 
 /* Bytes in the UTF-8 sequence led by b (text here is valid UTF-8). */
 static size_t utf8_seq_len(unsigned char b) {
@@ -334,20 +335,9 @@ void rk_vec_ctx_destroy(rk_vec_ctx_t *ctx) {
     free(ctx);
 }
 
-#define FNV_BASIS 14695981039346656037ULL
-#define FNV_PRIME 1099511628211ULL
-
-static uint64_t fnv1a(uint64_t h, const char *s, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= FNV_PRIME;
-    }
-    return h;
-}
-
 /* The hash of family + name, continued byte by byte. */
 static uint64_t family_hash(char family) {
-    return fnv1a(FNV_BASIS, &family, 1);
+    return rk_fnv1a(RK_FNV_OFFSET, &family, 1);
 }
 
 /* Counts one feature whose name family + name hashes to h; records the
@@ -390,7 +380,7 @@ static int add_hashed(rk_vec_ctx_t *c, int dim, uint64_t h, char family,
 
 static int add_feature(rk_vec_ctx_t *c, int dim, char family, const char *name,
                        size_t len) {
-    return add_hashed(c, dim, fnv1a(family_hash(family), name, len), family,
+    return add_hashed(c, dim, rk_fnv1a(family_hash(family), name, len), family,
                       name, len);
 }
 
@@ -418,9 +408,9 @@ static int add_char_ngrams(rk_vec_ctx_t *c, const rk_vec_t *v,
     int lo = v->conf.char_min, hi = v->conf.char_max;
     uint64_t base = family_hash('c');
     for (size_t i = 0; i + (size_t)lo <= ncp; i++) {
-        uint64_t h = fnv1a(base, g + starts[i], starts[i + lo - 1] - starts[i]);
+        uint64_t h = rk_fnv1a(base, g + starts[i], starts[i + lo - 1] - starts[i]);
         for (int n = lo; n <= hi && i + (size_t)n <= ncp; n++) {
-            h = fnv1a(h, g + starts[i + n - 1],
+            h = rk_fnv1a(h, g + starts[i + n - 1],
                       starts[i + n] - starts[i + n - 1]);
             c->gram_hash[n - lo][i] = h;
         }

@@ -1,7 +1,7 @@
 /*
  * kafka_stats.c - see kafka_stats.h.
  */
-#include "kafka_stats.h"
+#include "obs/kafka_stats.h"
 
 #include <jansson.h>
 #include <stdlib.h>

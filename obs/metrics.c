@@ -4,7 +4,7 @@
  * them by a linear scan (label cardinality here is small: error codes,
  * model labels, partitions).
  */
-#include "metrics.h"
+#include "obs/metrics.h"
 
 #include <math.h>
 #include <pthread.h>

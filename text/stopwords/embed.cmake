@@ -1,8 +1,8 @@
 # Turns the stopword lists into a C source file at configure time, so the
 # binary carries them and never reads data files while serving.
-# In: SRC_DIR (classify/stopwords), OUT (the .c file to write).
-set(body "/* Generated from the lists in classify/stopwords/ by embed.cmake. */\n")
-string(APPEND body "#include \"classify/stopwords.h\"\n\n")
+# In: SRC_DIR (text/stopwords), OUT (the .c file to write).
+set(body "/* Generated from the lists in text/stopwords/ by embed.cmake. */\n")
+string(APPEND body "#include \"text/stopwords.h\"\n\n")
 foreach(lang ar en)
   file(STRINGS "${SRC_DIR}/${lang}.txt" lines ENCODING UTF-8)
   string(APPEND body "static const char *const words_${lang}[] = {\n")

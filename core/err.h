@@ -1,5 +1,5 @@
 /*
- * rk_common.h - what every rakiza module shares: the error code type and the
+ * err.h - what every rakiza module shares: the error code type and the
  * convention for human-readable error messages.
  *
  * Every fallible function returns an rk_err_t (RK_OK is 0) and, on failure,
@@ -7,8 +7,8 @@
  * buffer naming the input, offset or key at fault. Library code never prints
  * and never exits; cli/ decides what to do with the message.
  */
-#ifndef RK_COMMON_H
-#define RK_COMMON_H
+#ifndef RK_ERR_H
+#define RK_ERR_H
 
 #include <stddef.h>
 
@@ -27,13 +27,5 @@ typedef enum rk_err_e {
  * errstr_size > 0) and returns err, so callers can `return rk_fail(...)`. */
 rk_err_t rk_fail(rk_err_t err, char *errstr, size_t errstr_size,
                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-/* FNV-1a, 64 bits: the one hash for feature indices, model ids and data
- * digests. Start with RK_FNV_OFFSET; chain calls to hash several parts. */
-#define RK_FNV_OFFSET 14695981039346656037ULL
-unsigned long long rk_fnv1a(unsigned long long h, const void *data, size_t n);
-
-/* The version string recorded in model bundles and printed by --version. */
-#define RK_VERSION "0.1.0"
 
 #endif

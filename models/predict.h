@@ -12,7 +12,7 @@
 
 #include <libsvm/svm.h>
 
-#include "rk_common.h"
+#include "core/err.h"
 
 typedef struct rk_pred_s rk_pred_t;
 

@@ -1,7 +1,7 @@
 /*
  * utf8.c - see utf8.h.
  */
-#include "utf8.h"
+#include "core/utf8.h"
 
 int rk_utf8_valid(const char *buf, size_t len, size_t *bad_offset) {
     const unsigned char *s = (const unsigned char *)buf;

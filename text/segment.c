@@ -2,13 +2,13 @@
  * segment.c - see segment.h for the rules. Lines are classified by their
  * leading marker, then a second pass joins halves cut by a page break.
  */
-#include "segment.h"
+#include "text/segment.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "utf8.h"
+#include "core/utf8.h"
 
 #define HEADING_MAX_WORDS 12
 /* An unnumbered line this short that ends without punctuation is a title

@@ -2,7 +2,7 @@
  * log.c - see log.h. One fprintf per line, so lines from threads do not
  * interleave.
  */
-#include "log.h"
+#include "obs/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>

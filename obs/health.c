@@ -2,7 +2,7 @@
  * health.c - see health.h. A mutex guards the state: it changes a few
  * times a second at most and is read once per /healthz request.
  */
-#include "health.h"
+#include "obs/health.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -19,7 +19,7 @@
 #include <libsvm/svm.h>
 #include <stddef.h>
 
-#include "rk_common.h"
+#include "core/err.h"
 
 /* ---- settings ---------------------------------------------------------- */
 

@@ -1,6 +1,6 @@
 /*
  * stopwords.h - the built-in stopword lists (the .txt files in
- * classify/stopwords/, compiled in by embed.cmake there).
+ * text/stopwords/, compiled in by embed.cmake there).
  */
 #ifndef RK_STOPWORDS_H
 #define RK_STOPWORDS_H

@@ -2,7 +2,7 @@
  * tokenize.c - see tokenize.h. Token strings live in one arena per
  * rk_tok_t, reused from call to call; token records point into it.
  */
-#include "tokenize.h"
+#include "text/tokenize.h"
 
 #include <libstemmer.h>
 #include <stdint.h>

@@ -5,7 +5,7 @@
  * Any thread may update a metric while another renders; one mutex per
  * registry guards everything. An update is a lock, a short scan and a store
  * (tens of nanoseconds uncontended), far cheaper than classifying the
- * document it counts. ingest/metrics_http.h serves the rendering over HTTP.
+ * document it counts. obs/metrics_http.h serves the rendering over HTTP.
  *
  * The streaming service's metric set is built on it in ingest/stream_obs.c.
  */
@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "classify/rk_common.h"
+#include "core/err.h"
 
 typedef struct rk_metrics_s rk_metrics_t;
 typedef struct rk_metric_s rk_metric_t; /* owned by its registry */

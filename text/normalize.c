@@ -2,7 +2,7 @@
  * normalize.c - see normalize.h. Works in UTF-16, ICU's native form, with
  * buffers owned by the rk_norm_t so the hot path does not allocate.
  */
-#include "normalize.h"
+#include "text/normalize.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +10,7 @@
 #include <unicode/ustring.h>
 #include <unicode/uchar.h>
 
-#include "utf8.h"
+#include "core/utf8.h"
 
 typedef struct ubuf_s {
     UChar *p;

@@ -1,7 +1,7 @@
 /*
- * rk_common.c - the shared error-message helper declared in rk_common.h.
+ * err.c - the shared error-message helper declared in err.h.
  */
-#include "rk_common.h"
+#include "core/err.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,13 +15,4 @@ rk_err_t rk_fail(rk_err_t err, char *errstr, size_t errstr_size,
         va_end(ap);
     }
     return err;
-}
-
-unsigned long long rk_fnv1a(unsigned long long h, const void *data, size_t n) {
-    const unsigned char *p = data;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
 }

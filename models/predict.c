@@ -2,7 +2,7 @@
  * predict.c - see predict.h. libsvm reports probabilities in its internal
  * class order (svm_get_labels); they are mapped back to label indices.
  */
-#include "predict.h"
+#include "models/predict.h"
 
 #include <math.h>
 #include <stdint.h>

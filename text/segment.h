@@ -25,7 +25,7 @@
 
 #include <stddef.h>
 
-#include "rk_common.h"
+#include "core/err.h"
 
 typedef enum rk_seg_kind_e {
     RK_SEG_PARAGRAPH,

@@ -2,7 +2,7 @@
  * metrics_http.c - see metrics_http.h. libmicrohttpd runs its own polling
  * thread; each request renders the registry afresh (a few kilobytes).
  */
-#include "metrics_http.h"
+#include "obs/metrics_http.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "classify/rk_common.h"
+#include "core/err.h"
 
 typedef struct rk_kstats_lag_s {
     int32_t partition;
