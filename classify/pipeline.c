@@ -9,6 +9,7 @@
 
 #include "classify/explain.h"
 #include "text/segment.h"
+#include "core/limits.h"
 
 struct rk_pipeline_ctx_s {
     rk_seg_list_t paras;
@@ -90,8 +91,8 @@ rk_err_t rk_pipeline_run(rk_pipeline_ctx_t *c, const rk_model_t *m,
         return err;
     const rk_pred_t *pred = rk_model_pred(m);
     int k = rk_pred_nlabels(pred);
-    double probs[64], threshold = rk_pred_threshold(pred);
-    size_t counts[64] = {0}, abstained = 0, n = c->paras.count;
+    double probs[RK_MAX_LABELS], threshold = rk_pred_threshold(pred);
+    size_t counts[RK_MAX_LABELS] = {0}, abstained = 0, n = c->paras.count;
     if (opts->explain && !c->explain &&
         !(c->explain = rk_explain_new(opts->explain)))
         return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
@@ -145,7 +146,7 @@ rk_err_t rk_pipeline_run(rk_pipeline_ctx_t *c, const rk_model_t *m,
     }
     /* The summary: labels by how many paragraphs they top, most first. */
     json_t *label_counts = json_object(), *labels = json_array();
-    int order[64];
+    int order[RK_MAX_LABELS];
     for (int l = 0; l < k; l++)
         order[l] = l;
     for (int a = 1; a < k; a++)

@@ -33,6 +33,7 @@ int rk_cmd_eval(int argc, char **argv);
 int rk_cmd_model(int argc, char **argv);
 int rk_cmd_normalize(int argc, char **argv);
 int rk_cmd_report(int argc, char **argv);
+int rk_cmd_config(int argc, char **argv);
 
 /* Reads a whole file, or stdin for "-", into a malloc'd NUL-terminated
  * buffer (the caller frees). Refuses inputs over RK_CLI_MAX_INPUT bytes. */

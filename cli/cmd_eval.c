@@ -10,6 +10,7 @@
 #include "models/labelled.h"
 #include "models/model.h"
 #include "cli/cli.h"
+#include "core/limits.h"
 
 static const char *help =
     "usage: rakiza eval [--model M] --data F [--data F2 ...] [--json]\n\n"
@@ -105,7 +106,7 @@ int rk_cmd_eval(int argc, char **argv) {
     const rk_pred_t *pred = rk_model_pred(m);
     rk_vec_ctx_t *ctx = rk_vec_ctx_new();
     rk_eval_t *ev = rk_eval_new();
-    double probs[64];
+    double probs[RK_MAX_LABELS];
     for (size_t i = 0; i < data.count && !status; i++) {
         const rk_sample_t *s = &data.items[i];
         const struct svm_node *x;

@@ -29,16 +29,7 @@ static const char *help =
     "  --C c           libsvm's C when --grid is off (default 1)\n"
     "  --gamma g       rbf gamma when --grid is off (default 1/features)\n"
     "  --grid          search C in 0.1..30 (and gamma in 0.1..3 for rbf)\n"
-    "  -V key=value    a vectoriser setting (see README: hash_bits,\n"
-    "                  word_ngrams, char_ngrams, stem, stopwords,\n"
-    "                  sublinear_tf, norm.alef, norm.alef_maqsura,\n"
-    "                  norm.ta_marbuta)\n";
-
-static int parse_double(const char *s, double *out) {
-    char *end;
-    *out = strtod(s, &end);
-    return end != s && !*end && *out > 0;
-}
+    "  -V key=value    a vectoriser setting (`rakiza config` lists them)\n";
 
 int rk_cmd_train(int argc, char **argv) {
     static const struct option opts[] = {
@@ -57,47 +48,24 @@ int rk_cmd_train(int argc, char **argv) {
     rk_sample_set_t data = {0};
     const char *out = NULL;
     char errstr[1024];
-    int status = RK_EXIT_OK, c, ndata = 0;
-    while (!status && (c = getopt_long(argc, argv, "V:h", opts, NULL)) != -1) {
+    int status = RK_EXIT_OK, c, ndata = 0, li = -1;
+    if (!vconf)
+        status = rk_cli_fail("train", RK_ERR_NOMEM, "out of memory");
+    while (!status && (c = getopt_long(argc, argv, "V:h", opts, &li)) != -1) {
+        const char *key = NULL, *value = optarg;
         rk_err_t err = RK_OK;
-        char *end;
         switch (c) {
         case 'd':
             ndata++;
             err = rk_labelled_load(optarg, &data, errstr, sizeof errstr);
-            if (err)
-                status = rk_cli_fail("train", err, errstr);
             break;
         case 'o': out = optarg; break;
-        case 'k':
-            conf.folds = (int)strtol(optarg, &end, 10);
-            if (*end || conf.folds < 2 || conf.folds > 100)
-                status = rk_cli_usage_error("train", "--folds takes 2..100");
-            break;
-        case 's':
-            conf.seed = (unsigned)strtoul(optarg, &end, 10);
-            if (*end || end == optarg)
-                status = rk_cli_usage_error("train", "--seed takes a number");
-            break;
-        case 'K':
-            if (!strcmp(optarg, "linear"))
-                conf.kernel = RK_KERNEL_LINEAR;
-            else if (!strcmp(optarg, "rbf"))
-                conf.kernel = RK_KERNEL_RBF;
-            else
-                status = rk_cli_usage_error(
-                    "train", "--kernel takes linear or rbf, not '%s'", optarg);
-            break;
-        case 'C':
-            if (!parse_double(optarg, &conf.C))
-                status = rk_cli_usage_error("train", "--C takes a number > 0");
-            break;
-        case 'g':
-            if (!parse_double(optarg, &conf.gamma))
-                status =
-                    rk_cli_usage_error("train", "--gamma takes a number > 0");
-            break;
-        case 'G': conf.grid = 1; break;
+        case 'k': key = "train.folds"; break;
+        case 's': key = "train.seed"; break;
+        case 'K': key = "train.kernel"; break;
+        case 'C': key = "train.c"; break;
+        case 'g': key = "train.gamma"; break;
+        case 'G': key = "train.grid", value = "true"; break;
         case 'V': {
             char *eq = strchr(optarg, '=');
             if (!eq) {
@@ -106,8 +74,6 @@ int rk_cmd_train(int argc, char **argv) {
             }
             *eq = '\0';
             err = rk_vec_conf_set(vconf, optarg, eq + 1, errstr, sizeof errstr);
-            if (err)
-                status = rk_cli_fail("train", err, errstr);
             break;
         }
         case 'h':
@@ -117,6 +83,16 @@ int rk_cmd_train(int argc, char **argv) {
             return RK_EXIT_OK;
         default: status = rk_cli_usage_error("train", "bad option");
         }
+        if (!err && key) {
+            char inner[512];
+            err = rk_train_conf_set(&conf, key, value, inner, sizeof inner);
+            if (err) /* name the flag the user typed, then the setting */
+                snprintf(errstr, sizeof errstr, "--%s: %s", opts[li].name,
+                         inner);
+        }
+        if (err)
+            status = rk_cli_fail("train", err, errstr);
+        li = -1;
     }
     if (!status && (!ndata || !out))
         status = rk_cli_usage_error("train", "--data and --out are required");

@@ -23,6 +23,7 @@ static const struct {
     {"model", rk_cmd_model, "model info M | model export --libsvm OUT M"},
     {"report", rk_cmd_report, "HTML pages from classify/run output"},
     {"broker", rk_cmd_broker, "embedded development Kafka broker on 127.0.0.1"},
+    {"config", rk_cmd_config, "list every setting: key, type, default, range"},
 };
 
 static void usage(FILE *out) {

@@ -37,8 +37,8 @@ typedef enum rk_env_code_e {
 const char *rk_env_code_name(rk_env_code_t code);
 
 /* Explicit limits; every message is held to them before any work. */
-#define RK_ENV_DEFAULT_MAX_MESSAGE_BYTES ((size_t)16 << 20)      /* 16 MiB */
-#define RK_ENV_DEFAULT_MAX_DECOMPRESSED_BYTES ((size_t)64 << 20) /* 64 MiB */
+#define RK_ENV_DEFAULT_MAX_MESSAGE_BYTES 16777216      /* 16 MiB */
+#define RK_ENV_DEFAULT_MAX_DECOMPRESSED_BYTES 67108864 /* 64 MiB */
 typedef struct rk_env_limits_s {
     size_t max_message_bytes;      /* payload as received */
     size_t max_decompressed_bytes; /* after gunzip: the gzip-bomb guard */

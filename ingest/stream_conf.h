@@ -2,7 +2,7 @@
  * stream_conf.h - the settings of `rakiza run`, filled from flags, -X
  * pairs and -F properties files through one setter.
  *
- * rakiza's own keys (rakiza.*) are listed in rk_stream_conf_set; every
+ * rakiza's own keys (rakiza.*) are the rows of rk_stream_settings; every
  * other key is a librdkafka property, checked at once against librdkafka
  * so a typo is refused naming the key, and passed to both the consumer and
  * the producer (as kcat does). A properties file holds key=value lines;
@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "core/err.h"
+#include "core/settings.h"
 #include "ingest/envelope.h"
 
 typedef struct rk_stream_conf_s {
@@ -32,6 +33,11 @@ typedef struct rk_stream_conf_s {
     size_t nkafka;
 } rk_stream_conf_t;
 
+/* Every rakiza.* setting (and group.id): key, type, range, default,
+ * description. */
+extern const rk_setting_t rk_stream_settings[];
+
+/* A conf holding every default; NULL when out of memory. */
 rk_stream_conf_t *rk_stream_conf_new(void);
 void rk_stream_conf_destroy(rk_stream_conf_t *conf);
 

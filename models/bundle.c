@@ -152,7 +152,7 @@ rk_err_t rk_bundle_read(const char *path, rk_bundle_t *b, char *errstr,
         err = bad(path, "too many sections", errstr, errstr_size);
     for (uint64_t i = 0; !err && i < count; i++) {
         uint64_t nl, dl;
-        if (end - p < 4 || (nl = rd(p, 4)) > 64 ||
+        if (end - p < 4 || (nl = rd(p, 4)) > RK_BUNDLE_MAX_NAME_BYTES ||
             (uint64_t)(end - p - 4) < nl + 8)
             err = bad(path, "bad section header", errstr, errstr_size);
         else if ((dl = rd(p + 4 + nl, 8)) >

@@ -22,6 +22,7 @@
 
 #define RK_BUNDLE_MAX_PAYLOAD ((size_t)512 << 20)
 #define RK_BUNDLE_MAX_SECTIONS 32
+#define RK_BUNDLE_MAX_NAME_BYTES 64 /* a section name's length */
 
 typedef struct rk_bundle_section_s {
     const char *name;

@@ -3,20 +3,20 @@
  * the confusion matrix is indexed [truth][pred], pred 0 meaning abstained.
  */
 #include "models/evaluate.h"
+#include "core/limits.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_LABELS 64
 #define MAX_LANGS 16
 
 typedef struct counts_s {
-    size_t m[MAX_LABELS][MAX_LABELS + 1]; /* [truth][pred + 1] */
+    size_t m[RK_MAX_LABELS][RK_MAX_LABELS + 1]; /* [truth][pred + 1] */
     size_t n;
 } counts_t;
 
 struct rk_eval_s {
-    char *labels[MAX_LABELS];
+    char *labels[RK_MAX_LABELS];
     size_t nlabels;
     counts_t all;
     char *langs[MAX_LANGS];
@@ -44,7 +44,7 @@ static int intern(rk_eval_t *ev, const char *label) {
     for (size_t i = 0; i < ev->nlabels; i++)
         if (!strcmp(ev->labels[i], label))
             return (int)i;
-    if (ev->nlabels == MAX_LABELS || !(ev->labels[ev->nlabels] = strdup(label)))
+    if (ev->nlabels == RK_MAX_LABELS || !(ev->labels[ev->nlabels] = strdup(label)))
         return -1;
     return (int)ev->nlabels++;
 }

@@ -14,6 +14,7 @@
 #include "models/svm_text.h"
 #include "core/hash.h"
 #include "core/version.h"
+#include "core/limits.h"
 
 #define MODEL_FORMAT 1
 
@@ -47,14 +48,15 @@ const char *rk_model_created(const rk_model_t *m) {
     return json_string_value(json_object_get(m->meta, "created"));
 }
 
-/* Labels from meta: 2..64 distinct non-empty strings. */
+/* Labels from meta: 2..RK_MAX_LABELS distinct non-empty strings. */
 static rk_err_t meta_labels(json_t *meta, const char **labels, int *n,
                             char *errstr, size_t errstr_size) {
     json_t *arr = json_object_get(meta, "labels");
     size_t k = json_array_size(arr);
-    if (!json_is_array(arr) || k < 2 || k > 64)
+    if (!json_is_array(arr) || k < 2 || k > RK_MAX_LABELS)
         return rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                       "metadata: 'labels' must list 2 to 64 labels");
+                       "metadata: 'labels' must list 2 to %d labels",
+                       RK_MAX_LABELS);
     for (size_t i = 0; i < k; i++) {
         json_t *l = json_array_get(arr, i);
         if (!json_is_string(l) || !*json_string_value(l))
@@ -94,7 +96,7 @@ rk_err_t rk_model_load(const char *path, rk_model_t **out, char *errstr,
                                        &jerr)))
         err = rk_fail(RK_ERR_DATA, inner, sizeof inner, "metadata: %s",
                       jerr.text);
-    const char *labels[64];
+    const char *labels[RK_MAX_LABELS];
     int nlabels = 0;
     json_t *th = m && m->meta ? json_object_get(m->meta, "threshold") : NULL;
     if (!err && (!json_is_object(m->meta) ||

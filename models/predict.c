@@ -3,6 +3,7 @@
  * class order (svm_get_labels); they are mapped back to label indices.
  */
 #include "models/predict.h"
+#include "core/limits.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -147,13 +148,13 @@ rk_err_t rk_pred_new(struct svm_model *model, const char *const *labels,
         err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
                       "threshold %g is outside 0..1", threshold);
     if (!err) {
-        int ids[64];
-        svm_get_labels(model, nlabels <= 64 ? ids : NULL);
+        int ids[RK_MAX_LABELS];
+        svm_get_labels(model, nlabels <= RK_MAX_LABELS ? ids : NULL);
         for (int j = 0; j < nlabels && !err; j++) {
-            if (nlabels > 64 || ids[j] < 0 || ids[j] >= nlabels)
+            if (nlabels > RK_MAX_LABELS || ids[j] < 0 || ids[j] >= nlabels)
                 err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
                               "libsvm label %d is outside 0..%d",
-                              nlabels > 64 ? -1 : ids[j], nlabels - 1);
+                              nlabels > RK_MAX_LABELS ? -1 : ids[j], nlabels - 1);
             else
                 p->order[j] = ids[j];
         }
@@ -211,8 +212,9 @@ static double sigmoid_predict(double dec, double A, double B) {
 
 /* libsvm's multiclass_probability (svm.cpp): pairwise coupling, method 2
  * of Wu, Lin and Weng, step for step so the results match libsvm's. */
-static void multiclass_probability(int k, double r[64][64], double *p) {
-    double Q[64][64], Qp[64], pQp, eps = 0.005 / k;
+static void multiclass_probability(int k, double r[RK_MAX_LABELS][RK_MAX_LABELS],
+                                   double *p) {
+    double Q[RK_MAX_LABELS][RK_MAX_LABELS], Qp[RK_MAX_LABELS], pQp, eps = 0.005 / k;
     int max_iter = k > 100 ? k : 100;
     for (int t = 0; t < k; t++) {
         p[t] = 1.0 / k;
@@ -283,7 +285,8 @@ static void fast_probability(const rk_pred_t *p, const struct svm_node *x,
                              double *out) {
     const struct svm_model *m = p->model;
     int k = m->nr_class;
-    double dec[64 * 63 / 2], r[64][64], min_prob = 1e-7;
+    double dec[RK_MAX_LABELS * (RK_MAX_LABELS - 1) / 2],
+        r[RK_MAX_LABELS][RK_MAX_LABELS], min_prob = 1e-7;
     rk_pred_decision_values(p, x, dec);
     int q = 0;
     for (int i = 0; i < k; i++)
@@ -303,7 +306,7 @@ static void fast_probability(const rk_pred_t *p, const struct svm_node *x,
 
 int rk_pred_score_with(const rk_pred_t *p, const struct svm_node *x,
                        int use_libsvm, double *probs, int *top) {
-    double raw[64];
+    double raw[RK_MAX_LABELS];
     if (p->w && !use_libsvm)
         fast_probability(p, x, raw);
     else

@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE /* memfd_create */
 #include "models/svm_text.h"
+#include "core/limits.h"
 
 #include <errno.h>
 #include <math.h>
@@ -99,11 +100,11 @@ static rk_err_t validate(char *s, int nr_class, int dim, char *errstr,
             if (!numbers(&p, pairs, NULL))
                 BAD("rho needs %d values", pairs);
         } else if (k > 0 && !strncmp(p, "label ", 6)) {
-            double lab[64];
+            double lab[RK_MAX_LABELS];
             p += 6;
-            if (k > 64 || !numbers(&p, k, lab))
+            if (k > RK_MAX_LABELS || !numbers(&p, k, lab))
                 BAD("label needs %d values", k);
-            int used[64] = {0};
+            int used[RK_MAX_LABELS] = {0};
             for (int i = 0; i < k; i++) {
                 int l = (int)lab[i];
                 if (lab[i] != l || l < 0 || l >= k || used[l]++)
@@ -116,9 +117,9 @@ static rk_err_t validate(char *s, int nr_class, int dim, char *errstr,
             p += 6;
             seen_prob_b = numbers(&p, pairs, NULL);
         } else if (k > 0 && !strncmp(p, "nr_sv ", 6)) {
-            double nsv[64];
+            double nsv[RK_MAX_LABELS];
             p += 6;
-            if (k > 64 || !numbers(&p, k, nsv))
+            if (k > RK_MAX_LABELS || !numbers(&p, k, nsv))
                 BAD("nr_sv needs %d values", k);
             nr_sv_sum = 0;
             for (int i = 0; i < k; i++) {

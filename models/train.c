@@ -4,6 +4,7 @@
  */
 #include "models/train.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,8 +13,8 @@
 
 #include "models/evaluate.h"
 #include "core/hash.h"
+#include "core/limits.h"
 
-#define MAX_LABELS 64
 
 typedef struct fold_s {
     rk_vec_t *vec;
@@ -23,7 +24,7 @@ typedef struct fold_s {
 typedef struct job_s {
     const rk_sample_set_t *data;
     const rk_train_conf_t *conf;
-    const char *labels[MAX_LABELS];
+    const char *labels[RK_MAX_LABELS];
     int nlabels;
     double *y;        /* label index per sample */
     int *fold_of;     /* fold per sample */
@@ -31,9 +32,41 @@ typedef struct job_s {
     size_t step, steps;
 } job_t;
 
+static const char *const kernel_names[] = {"linear", "rbf", NULL};
+
+#define ROW(name, type, field, lo, hi, open, choices, def, desc)              \
+    {name, type, offsetof(rk_train_conf_t, field), 0, lo, hi, open, choices,   \
+     def, desc}
+
+const rk_setting_t rk_train_settings[] = {
+    ROW("train.folds", RK_SETTING_INT, folds, 2, 100, 0, NULL, "5",
+        "cross-validation folds"),
+    ROW("train.seed", RK_SETTING_UINT, seed, 0, 0, 0, NULL, "1",
+        "seed for the folds and libsvm: same seed, same model"),
+    ROW("train.kernel", RK_SETTING_ENUM, kernel, 0, 0, 0, kernel_names,
+        "linear", "libsvm kernel"),
+    ROW("train.c", RK_SETTING_DOUBLE, C, 0, 1e6, 1, NULL, "1",
+        "libsvm's C when the grid is off"),
+    ROW("train.gamma", RK_SETTING_DOUBLE, gamma, 0, 1e6, 0, NULL, "0",
+        "rbf gamma when the grid is off; 0: 1 / number of features"),
+    ROW("train.grid", RK_SETTING_BOOL, grid, 0, 1, 0, NULL, "false",
+        "choose C (and gamma for rbf) by cross-validated macro-F1"),
+    {NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL}};
+
 rk_train_conf_t rk_train_conf_default(void) {
-    return (rk_train_conf_t){5, 1, RK_KERNEL_LINEAR, 1.0, 0.0, 0,
-                             NULL, NULL, NULL};
+    rk_train_conf_t conf = {0};
+    char err[128];
+    rk_err_t r = rk_settings_reset(rk_train_settings, &conf, err, sizeof err);
+    assert(r == RK_OK); /* the table's defaults are valid by construction */
+    (void)r;
+    return conf;
+}
+
+rk_err_t rk_train_conf_set(rk_train_conf_t *conf, const char *key,
+                           const char *value, char *errstr,
+                           size_t errstr_size) {
+    return rk_settings_set(rk_train_settings, conf, key, value, errstr,
+                           errstr_size);
 }
 
 static void quiet(const char *s) {
@@ -60,9 +93,9 @@ static rk_err_t collect_labels(job_t *j, char *errstr, size_t errstr_size) {
             found = !strcmp(j->labels[k], d->items[i].label);
         if (found)
             continue;
-        if (j->nlabels == MAX_LABELS)
+        if (j->nlabels == RK_MAX_LABELS)
             return rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                           "more than %d labels", MAX_LABELS);
+                           "more than %d labels", RK_MAX_LABELS);
         j->labels[j->nlabels++] = d->items[i].label;
     }
     if (j->nlabels < 2)
@@ -167,8 +200,8 @@ static struct svm_model *fit(job_t *j, struct svm_node **x, const int *use,
     struct svm_problem prob;
     prob.y = malloc(n * sizeof *prob.y);
     prob.x = malloc(n * sizeof *prob.x);
-    int counts[MAX_LABELS] = {0}, weight_label[MAX_LABELS];
-    double weight[MAX_LABELS];
+    int counts[RK_MAX_LABELS] = {0}, weight_label[RK_MAX_LABELS];
+    double weight[RK_MAX_LABELS];
     for (size_t i = 0; i < n; i++)
         if (!use || use[i]) {
             prob.y[m] = j->y[i];
@@ -214,7 +247,7 @@ static rk_err_t cross_validate(job_t *j, double C, double gamma,
                                size_t errstr_size) {
     size_t n = j->data->count;
     int *use = malloc(n * sizeof *use);
-    double raw[MAX_LABELS];
+    double raw[RK_MAX_LABELS];
     for (int f = 0; f < j->conf->folds; f++) {
         for (size_t i = 0; i < n; i++)
             use[i] = j->fold_of[i] != f;
@@ -224,7 +257,7 @@ static rk_err_t cross_validate(job_t *j, double C, double gamma,
             free(use);
             return RK_ERR_USAGE;
         }
-        int ids[MAX_LABELS];
+        int ids[RK_MAX_LABELS];
         svm_get_labels(m, ids);
         for (size_t i = 0; i < n; i++) {
             if (use[i])
@@ -308,7 +341,7 @@ rk_err_t rk_train(const rk_sample_set_t *data, const rk_train_conf_t *conf,
     *out = NULL;
     if (conf->folds < 2 || (size_t)conf->folds > data->count)
         return rk_fail(RK_ERR_USAGE, errstr, errstr_size,
-                       "--folds must be between 2 and the number of samples "
+                       "train.folds must be between 2 and the number of samples "
                        "(%zu)",
                        data->count);
     svm_set_print_string_function(quiet);

@@ -6,7 +6,7 @@
  * ("w" word, "b" bigram, "c" character n-gram) so the families never share
  * a hash by construction of the input, only by collision.
  */
-#include "text/vectorize.h"
+#include "text/vec_impl.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -25,23 +25,6 @@ static size_t utf8_seq_len(unsigned char b) {
     return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
 }
 
-#define VEC_MAGIC "RKVEC\0\0\1" /* 8 bytes: name and blob version 1 */
-#define MAX_STOPWORD_BYTES 256
-
-struct rk_vec_conf_s {
-    int hash_bits;    /* feature space is 2^hash_bits */
-    int word_ngrams;  /* 1: unigrams, 2: unigrams and bigrams */
-    int char_min, char_max; /* character n-gram range; 0-0 disables */
-    int stem, stopwords, sublinear_tf;
-    rk_norm_opts_t norm;
-};
-
-struct rk_vec_s {
-    rk_vec_conf_t conf;
-    int dim;
-    float *idf;              /* [dim + 1], index 0 unused */
-    rk_tok_stopset_t *stop;  /* normalised; empty when stopwords are off */
-};
 
 /* One feature of the last call, in the context's table. */
 typedef struct feat_s {
@@ -72,121 +55,6 @@ struct rk_vec_ctx_s {
     size_t gram_starts[1024 + 1]; /* code point offsets in gram */
     uint64_t gram_hash[10][1024]; /* [n - char_min][start]: n-gram hashes */
 };
-
-/* ---- settings ---------------------------------------------------------- */
-
-rk_vec_conf_t *rk_vec_conf_new(void) {
-    rk_vec_conf_t *c = calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
-    c->hash_bits = 18;
-    c->word_ngrams = 2;
-    c->char_min = 3;
-    c->char_max = 5;
-    c->stem = 1;
-    c->stopwords = 1;
-    c->sublinear_tf = 1;
-    c->norm = rk_norm_opts_default();
-    return c;
-}
-
-rk_vec_conf_t *rk_vec_conf_dup(const rk_vec_conf_t *conf) {
-    rk_vec_conf_t *c = malloc(sizeof *c);
-    if (c)
-        *c = *conf;
-    return c;
-}
-
-void rk_vec_conf_destroy(rk_vec_conf_t *conf) {
-    free(conf);
-}
-
-static int parse_bool(const char *v, int *out) {
-    if (!strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "on")) {
-        *out = 1;
-        return 1;
-    }
-    if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "off")) {
-        *out = 0;
-        return 1;
-    }
-    return 0;
-}
-
-static int parse_int(const char *v, int lo, int hi, int *out) {
-    char *end;
-    long n = strtol(v, &end, 10);
-    if (end == v || *end || n < lo || n > hi)
-        return 0;
-    *out = (int)n;
-    return 1;
-}
-
-rk_err_t rk_vec_conf_set(rk_vec_conf_t *c, const char *key, const char *v,
-                         char *errstr, size_t errstr_size) {
-    int ok = 0;
-    if (!strcmp(key, "hash_bits")) {
-        ok = parse_int(v, 10, 24, &c->hash_bits);
-    } else if (!strcmp(key, "word_ngrams")) {
-        ok = parse_int(v, 1, 2, &c->word_ngrams);
-    } else if (!strcmp(key, "char_ngrams")) {
-        int lo, hi;
-        char buf[32];
-        snprintf(buf, sizeof buf, "%s", v);
-        char *dash = strchr(buf, '-');
-        if (!strcmp(v, "0") || !strcmp(v, "off")) {
-            c->char_min = c->char_max = 0;
-            ok = 1;
-        } else if (dash) {
-            *dash = '\0';
-            ok = parse_int(buf, 1, 10, &lo) && parse_int(dash + 1, 1, 10, &hi) &&
-                 lo <= hi;
-            if (ok)
-                c->char_min = lo, c->char_max = hi;
-        }
-    } else if (!strcmp(key, "stem")) {
-        ok = parse_bool(v, &c->stem);
-    } else if (!strcmp(key, "stopwords")) {
-        ok = parse_bool(v, &c->stopwords);
-    } else if (!strcmp(key, "sublinear_tf")) {
-        ok = parse_bool(v, &c->sublinear_tf);
-    } else if (!strcmp(key, "norm.alef")) {
-        ok = parse_bool(v, &c->norm.alef);
-    } else if (!strcmp(key, "norm.alef_maqsura")) {
-        ok = parse_bool(v, &c->norm.alef_maqsura);
-    } else if (!strcmp(key, "norm.ta_marbuta")) {
-        ok = parse_bool(v, &c->norm.ta_marbuta);
-    } else {
-        return rk_fail(RK_ERR_USAGE, errstr, errstr_size,
-                       "unknown vectoriser setting '%s'", key);
-    }
-    if (!ok)
-        return rk_fail(RK_ERR_USAGE, errstr, errstr_size,
-                       "bad value '%s' for vectoriser setting '%s'", v, key);
-    return RK_OK;
-}
-
-void rk_vec_conf_foreach(const rk_vec_conf_t *c,
-                         void (*fn)(const char *key, const char *value,
-                                    void *opaque),
-                         void *opaque) {
-    char buf[32];
-    snprintf(buf, sizeof buf, "%d", c->hash_bits);
-    fn("hash_bits", buf, opaque);
-    snprintf(buf, sizeof buf, "%d", c->word_ngrams);
-    fn("word_ngrams", buf, opaque);
-    if (c->char_min)
-        snprintf(buf, sizeof buf, "%d-%d", c->char_min, c->char_max);
-    else
-        snprintf(buf, sizeof buf, "off");
-    fn("char_ngrams", buf, opaque);
-    fn("stem", c->stem ? "true" : "false", opaque);
-    fn("stopwords", c->stopwords ? "true" : "false", opaque);
-    fn("sublinear_tf", c->sublinear_tf ? "true" : "false", opaque);
-    fn("norm.alef", c->norm.alef ? "true" : "false", opaque);
-    fn("norm.alef_maqsura", c->norm.alef_maqsura ? "true" : "false", opaque);
-    fn("norm.ta_marbuta", c->norm.ta_marbuta ? "true" : "false", opaque);
-}
 
 /* ---- the vectoriser ---------------------------------------------------- */
 
@@ -221,7 +89,7 @@ static rk_err_t builtin_stopset(const rk_vec_conf_t *conf,
     return err;
 }
 
-static rk_err_t vec_alloc(const rk_vec_conf_t *conf, rk_vec_t **out,
+rk_err_t rk_vec_alloc(const rk_vec_conf_t *conf, rk_vec_t **out,
                           char *errstr, size_t errstr_size) {
     *out = NULL;
     rk_vec_t *v = calloc(1, sizeof *v);
@@ -242,7 +110,7 @@ static rk_err_t vec_alloc(const rk_vec_conf_t *conf, rk_vec_t **out,
 
 rk_err_t rk_vec_new(const rk_vec_conf_t *conf, rk_vec_t **out, char *errstr,
                     size_t errstr_size) {
-    rk_err_t err = vec_alloc(conf, out, errstr, errstr_size);
+    rk_err_t err = rk_vec_alloc(conf, out, errstr, errstr_size);
     if (!err)
         err = conf->stopwords
                   ? builtin_stopset(conf, &(*out)->stop, errstr, errstr_size)
@@ -566,183 +434,4 @@ const char *rk_vec_ctx_term(const rk_vec_ctx_t *ctx, int idx) {
         return NULL;
     const feat_t *f = &ctx->tab[find_slot(ctx, idx)];
     return f->idx == idx ? ctx->terms + f->term : NULL;
-}
-
-/* ---- persistence ------------------------------------------------------- */
-
-typedef struct wbuf_s {
-    unsigned char *p;
-    size_t len, cap;
-    int oom;
-} wbuf_t;
-
-static void put(wbuf_t *b, const void *data, size_t n) {
-    if (b->oom)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n)
-            cap *= 2;
-        unsigned char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, n);
-    b->len += n;
-}
-
-static void put_u32(wbuf_t *b, uint32_t v) {
-    unsigned char le[4] = {v & 0xFF, (v >> 8) & 0xFF, (v >> 16) & 0xFF,
-                           v >> 24};
-    put(b, le, 4);
-}
-
-static void put_str(wbuf_t *b, const char *s) {
-    put_u32(b, (uint32_t)strlen(s));
-    put(b, s, strlen(s));
-}
-
-static void put_setting(const char *key, const char *value, void *opaque) {
-    put_str(opaque, key);
-    put_str(opaque, value);
-}
-
-static void count_setting(const char *key, const char *value, void *opaque) {
-    (void)key, (void)value;
-    (*(uint32_t *)opaque)++;
-}
-
-rk_err_t rk_vec_save(const rk_vec_t *v, unsigned char **buf, size_t *len,
-                     char *errstr, size_t errstr_size) {
-    wbuf_t b = {0};
-    put(&b, VEC_MAGIC, 8);
-    uint32_t nset = 0;
-    rk_vec_conf_foreach(&v->conf, count_setting, &nset);
-    put_u32(&b, nset);
-    rk_vec_conf_foreach(&v->conf, put_setting, &b);
-    put_u32(&b, (uint32_t)v->dim);
-    for (int i = 1; i <= v->dim; i++) {
-        uint32_t bits;
-        memcpy(&bits, &v->idf[i], 4);
-        put_u32(&b, bits);
-    }
-    size_t nstop = rk_tok_stopset_count(v->stop);
-    put_u32(&b, (uint32_t)nstop);
-    for (size_t i = 0; i < nstop; i++)
-        put_str(&b, rk_tok_stopset_word(v->stop, i));
-    if (b.oom) {
-        free(b.p);
-        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
-    }
-    *buf = b.p;
-    *len = b.len;
-    return RK_OK;
-}
-
-typedef struct rbuf_s {
-    const unsigned char *p;
-    size_t len, pos;
-} rbuf_t;
-
-static int get_u32(rbuf_t *r, uint32_t *v) {
-    if (r->len - r->pos < 4)
-        return 0;
-    const unsigned char *p = r->p + r->pos;
-    *v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-         (uint32_t)p[3] << 24;
-    r->pos += 4;
-    return 1;
-}
-
-/* A length-prefixed string of at most max bytes, copied into out. */
-static int get_str(rbuf_t *r, char *out, size_t max) {
-    uint32_t n;
-    if (!get_u32(r, &n) || n >= max || r->len - r->pos < n)
-        return 0;
-    memcpy(out, r->p + r->pos, n);
-    out[n] = '\0';
-    r->pos += n;
-    return memchr(out, '\0', n) == NULL && rk_utf8_valid(out, n, NULL);
-}
-
-rk_err_t rk_vec_load(const unsigned char *buf, size_t len, rk_vec_t **out,
-                     char *errstr, size_t errstr_size) {
-    *out = NULL;
-    rbuf_t r = {buf, len, 0};
-    if (len < 8 || memcmp(buf, VEC_MAGIC, 8))
-        return rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                       "vectoriser tables: bad magic or version");
-    r.pos = 8;
-    rk_vec_conf_t *conf = rk_vec_conf_new();
-    if (!conf)
-        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
-    uint32_t nset = 0, dim = 0, nstop = 0;
-    char key[64], value[64];
-    rk_err_t err = RK_OK;
-    if (!get_u32(&r, &nset) || nset > 64)
-        err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                      "vectoriser tables: bad settings count at byte %zu",
-                      r.pos);
-    for (uint32_t i = 0; !err && i < nset; i++) {
-        if (!get_str(&r, key, sizeof key) || !get_str(&r, value, sizeof value))
-            err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                          "vectoriser tables: bad setting at byte %zu",
-                          r.pos);
-        else
-            err = rk_vec_conf_set(conf, key, value, errstr, errstr_size);
-    }
-    if (!err && (!get_u32(&r, &dim) || dim != (1u << conf->hash_bits) ||
-                 (r.len - r.pos) / 4 < dim))
-        err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                      "vectoriser tables: IDF table size does not match "
-                      "hash_bits=%d",
-                      conf->hash_bits);
-    rk_vec_t *v = NULL;
-    if (!err)
-        err = vec_alloc(conf, &v, errstr, errstr_size);
-    for (uint32_t i = 1; !err && i <= dim; i++) {
-        uint32_t bits = 0;
-        get_u32(&r, &bits); /* in range: the size was checked above */
-        memcpy(&v->idf[i], &bits, 4);
-        if (!isfinite(v->idf[i]) || v->idf[i] <= 0.0f || v->idf[i] > 100.0f)
-            err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                          "vectoriser tables: IDF weight %u out of range", i);
-    }
-    if (!err && (!get_u32(&r, &nstop) || nstop > 100000))
-        err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                      "vectoriser tables: bad stopword count");
-    char **words = err ? NULL : calloc(nstop ? nstop : 1, sizeof *words);
-    if (!err && !words)
-        err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
-    uint32_t got = 0;
-    for (; !err && got < nstop; got++) {
-        char w[MAX_STOPWORD_BYTES];
-        if (!get_str(&r, w, sizeof w))
-            err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                          "vectoriser tables: bad stopword %u", got);
-        else if (!(words[got] = strdup(w)))
-            err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                          "out of memory");
-    }
-    if (!err && r.pos != r.len)
-        err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                      "vectoriser tables: %zu unexpected trailing bytes",
-                      r.len - r.pos);
-    if (!err)
-        err = rk_tok_stopset_new((const char *const *)words, nstop, &v->stop,
-                                 errstr, errstr_size);
-    for (uint32_t i = 0; words && i < nstop; i++)
-        free(words[i]);
-    free(words);
-    rk_vec_conf_destroy(conf);
-    if (err) {
-        rk_vec_destroy(v);
-        return err;
-    }
-    *out = v;
-    return RK_OK;
 }

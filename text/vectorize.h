@@ -20,10 +20,14 @@
 #include <stddef.h>
 
 #include "core/err.h"
+#include "core/settings.h"
 
 /* ---- settings ---------------------------------------------------------- */
 
 typedef struct rk_vec_conf_s rk_vec_conf_t;
+
+/* Every vectoriser setting: key, type, range, default, description. */
+extern const rk_setting_t rk_vec_settings[];
 
 /* A conf holding every default. The caller frees with rk_vec_conf_destroy. */
 rk_vec_conf_t *rk_vec_conf_new(void);
