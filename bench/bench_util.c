@@ -3,6 +3,8 @@
  */
 #include "bench_util.h"
 
+#include "core/file.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,21 +17,10 @@ double bench_cpu_seconds(void) {
 }
 
 char *bench_read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    long size = fseek(f, 0, SEEK_END) ? -1 : ftell(f);
-    char *buf = size >= 0 ? malloc((size_t)size + 1) : NULL;
-    int bad = !buf || fseek(f, 0, SEEK_SET) ||
-              fread(buf, 1, (size_t)size, f) != (size_t)size;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return NULL;
-    }
-    buf[size] = '\0';
-    *len = (size_t)size;
-    return buf;
+    char *buf, err[256];
+    return rk_file_read(path, RK_FILE_MAX_INPUT, &buf, len, err, sizeof err)
+               ? NULL
+               : buf;
 }
 
 int bench_parse_opts(int argc, char **argv, const char *const *names,

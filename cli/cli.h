@@ -35,12 +35,6 @@ int rk_cmd_normalize(int argc, char **argv);
 int rk_cmd_report(int argc, char **argv);
 int rk_cmd_config(int argc, char **argv);
 
-/* Reads a whole file, or stdin for "-", into a malloc'd NUL-terminated
- * buffer (the caller frees). Refuses inputs over RK_CLI_MAX_INPUT bytes. */
-#define RK_CLI_MAX_INPUT ((size_t)1 << 30)
-rk_err_t rk_cli_read_input(const char *path, char **buf, size_t *len,
-                           char *errstr, size_t errstr_size);
-
 struct rk_model_s;
 /* Loads the model at path, or the shipped default when path is NULL;
  * prints the error and returns an exit status (0 on success). */

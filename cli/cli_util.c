@@ -29,56 +29,6 @@ int rk_cli_usage_error(const char *cmd, const char *fmt, ...) {
     return RK_EXIT_USAGE;
 }
 
-rk_err_t rk_cli_read_input(const char *path, char **buf, size_t *len,
-                           char *errstr, size_t errstr_size) {
-    int is_stdin = !strcmp(path, "-");
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
-    if (!f)
-        return rk_fail(RK_ERR_IO, errstr, errstr_size, "cannot open '%s': %s",
-                       path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *data = malloc(cap);
-    rk_err_t err = data ? RK_OK
-                        : rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                                  "out of memory");
-    while (!err) {
-        if (cap - n < 2) {
-            if (cap >= RK_CLI_MAX_INPUT) {
-                err = rk_fail(RK_ERR_LIMIT, errstr, errstr_size,
-                              "'%s' is larger than %zu bytes", path,
-                              RK_CLI_MAX_INPUT);
-                break;
-            }
-            char *bigger = realloc(data, cap * 2);
-            if (!bigger) {
-                err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                              "out of memory");
-                break;
-            }
-            data = bigger;
-            cap *= 2;
-        }
-        size_t got = fread(data + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f))
-                err = rk_fail(RK_ERR_IO, errstr, errstr_size,
-                              "cannot read '%s'", path);
-            break;
-        }
-    }
-    if (!is_stdin)
-        fclose(f);
-    if (err) {
-        free(data);
-        return err;
-    }
-    data[n] = '\0';
-    *buf = data;
-    *len = n;
-    return RK_OK;
-}
-
 int rk_cli_load_model(const char *cmd, const char *path,
                       struct rk_model_s **out) {
     char errstr[1024];

@@ -11,6 +11,7 @@
 
 #include "ingest/broker.h"
 #include "cli/cli.h"
+#include "core/file.h"
 
 static const char *help =
     "usage: rakiza broker [--topics name:partitions,...] [--bootstrap-file F]\n"
@@ -24,25 +25,6 @@ static const char *help =
     "                        created on first use)\n"
     "  --bootstrap-file F    also write the bootstrap address to F\n"
     "  --brokers N           number of brokers in the cluster (default 1)\n";
-
-/* Writes the address through a temporary file and a rename, so a reader
- * polling for F never sees it half-written. */
-static int write_bootstrap_file(const char *path, const char *addr) {
-    size_t n = strlen(path) + 8;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return -1;
-    snprintf(tmp, n, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    int ok = f && fprintf(f, "%s\n", addr) > 0;
-    if (f && fclose(f) != 0)
-        ok = 0;
-    ok = ok && rename(tmp, path) == 0;
-    if (!ok)
-        remove(tmp);
-    free(tmp);
-    return ok ? 0 : -1;
-}
 
 int rk_cmd_broker(int argc, char **argv) {
     static const struct option opts[] = {
@@ -95,11 +77,16 @@ int rk_cmd_broker(int argc, char **argv) {
     const char *addr = rk_broker_bootstraps(b);
     printf("%s\n", addr);
     fflush(stdout);
-    if (bootstrap_file && write_bootstrap_file(bootstrap_file, addr) != 0) {
-        rk_broker_destroy(b);
-        snprintf(errstr, sizeof errstr, "cannot write bootstrap file '%s'",
-                 bootstrap_file);
-        return rk_cli_fail("broker", RK_ERR_IO, errstr);
+    /* A test or script polls for this file: written whole, atomically. */
+    if (bootstrap_file) {
+        char line[512];
+        int n = snprintf(line, sizeof line, "%s\n", addr);
+        rk_err_t err = rk_file_write_atomic(bootstrap_file, line, (size_t)n,
+                                            errstr, sizeof errstr);
+        if (err) {
+            rk_broker_destroy(b);
+            return rk_cli_fail("broker", err, errstr);
+        }
     }
     int sig = 0;
     sigwait(&stop, &sig);

@@ -12,6 +12,8 @@
 #include "classify/pipeline.h"
 #include "ingest/envelope.h"
 #include "cli/cli.h"
+#include "core/file.h"
+#include "core/utf8.h"
 
 static const char *help =
     "usage: rakiza classify [--model M] [--format jsonl|table] [--explain K]\n"
@@ -34,11 +36,8 @@ static const char *help =
 /* The first ~50 bytes of text, cut at a UTF-8 boundary. */
 static void print_start(const char *s, size_t max) {
     size_t n = strlen(s);
-    if (n > max) {
-        n = max;
-        while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--;
-    }
+    if (n > max)
+        n = rk_utf8_floor(s, 0, max);
     fwrite(s, 1, n, stdout);
     if (n < strlen(s))
         fputs("...", stdout);
@@ -88,7 +87,8 @@ static int classify_one(const char *path, const rk_model_t *m,
                         rk_pipeline_ctx_t *ctx, rk_record_list_t *out) {
     char errstr[512], msg[1024], *raw = NULL;
     size_t len = 0;
-    rk_err_t err = rk_cli_read_input(path, &raw, &len, errstr, sizeof errstr);
+    rk_err_t err = rk_file_read(path, RK_FILE_MAX_INPUT, &raw, &len, errstr,
+                                 sizeof errstr);
     if (err) {
         snprintf(msg, sizeof msg, "%s: %s", path, errstr);
         return rk_cli_fail("classify", err, msg);

@@ -10,6 +10,7 @@
 #include "text/segment.h"
 #include "models/model.h"
 #include "cli/cli.h"
+#include "core/file.h"
 
 static const char *help =
     "usage: rakiza features [--model M] [FILE...|-]\n\n"
@@ -22,7 +23,8 @@ static int features_one(const char *path, const rk_model_t *m,
                         rk_vec_ctx_t *ctx, rk_seg_list_t *paras) {
     char errstr[512], *doc = NULL;
     size_t len = 0;
-    rk_err_t err = rk_cli_read_input(path, &doc, &len, errstr, sizeof errstr);
+    rk_err_t err = rk_file_read(path, RK_FILE_MAX_INPUT, &doc, &len, errstr,
+                                 sizeof errstr);
     if (!err)
         err = rk_seg_split(doc, len, paras, errstr, sizeof errstr);
     for (size_t i = 0; !err && i < paras->count; i++) {

@@ -9,6 +9,7 @@
 
 #include "text/normalize.h"
 #include "cli/cli.h"
+#include "core/file.h"
 
 static const char *help =
     "usage: rakiza normalize [--lang auto|ar|en] [--replace-invalid]\n"
@@ -27,7 +28,8 @@ static int normalize_one(const char *path, rk_norm_t *norm,
                          const rk_norm_opts_t *opts) {
     char errstr[512], *doc = NULL;
     size_t len = 0, err_pos = 0;
-    rk_err_t err = rk_cli_read_input(path, &doc, &len, errstr, sizeof errstr);
+    rk_err_t err = rk_file_read(path, RK_FILE_MAX_INPUT, &doc, &len, errstr,
+                                 sizeof errstr);
     for (size_t pos = 0; !err && pos < len;) {
         const char *nl = memchr(doc + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - doc) : len;

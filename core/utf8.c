@@ -80,3 +80,10 @@ const char *rk_utf8_script_lang(const char *s, size_t len) {
         return "und";
     return arabic >= latin ? "ar" : "en";
 }
+
+size_t rk_utf8_count(const char *s, size_t len) {
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += !rk_utf8_is_cont((unsigned char)s[i]);
+    return n;
+}

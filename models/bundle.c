@@ -11,6 +11,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "core/file.h"
+
 #define MAGIC "RKZB"
 #define VERSION 1
 #define HEADER 28
@@ -66,20 +68,10 @@ rk_err_t rk_bundle_write(const char *path, const rk_bundle_section_t *sec,
         return rk_fail(RK_ERR_INTERNAL, errstr, errstr_size,
                        "%s: compression failed (zlib %d)", path, zerr);
     }
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    int ok = f && fwrite(file, 1, HEADER + zlen, f) == HEADER + zlen;
-    if (f && fclose(f) != 0)
-        ok = 0;
+    rk_err_t err = rk_file_write_atomic(path, file, HEADER + zlen, errstr,
+                                        errstr_size);
     free(file);
-    if (!ok || rename(tmp, path) != 0) {
-        int e = errno;
-        remove(tmp);
-        return rk_fail(RK_ERR_IO, errstr, errstr_size, "cannot write '%s': %s",
-                       path, strerror(e));
-    }
-    return RK_OK;
+    return err;
 }
 
 static rk_err_t bad(const char *path, const char *what, char *errstr,

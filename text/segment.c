@@ -1,6 +1,7 @@
 /*
- * segment.c - see segment.h for the rules. Lines are classified by their
- * leading marker, then a second pass joins halves cut by a page break.
+ * segment.c - see segment.h for the rules. One pass over the lines: each is
+ * classified by its leading marker as it is read, and a line that goes on
+ * with a paragraph cut by a page break is joined to that paragraph there.
  */
 #include "text/segment.h"
 
@@ -268,10 +269,7 @@ static rk_err_t join(rk_seg_para_t *p, const char *s, const line_t *l,
 static size_t piece_end(const char *s, size_t i, size_t end, size_t max) {
     if (end - i <= max)
         return end;
-    size_t e = i + max;
-    while (e > i && ((unsigned char)s[e] & 0xC0) == 0x80)
-        e--;
-    return e;
+    return rk_utf8_floor(s, i, i + max);
 }
 
 static void clear(rk_seg_list_t *list) {
@@ -297,10 +295,7 @@ rk_err_t rk_seg_split(const char *doc, size_t len, rk_seg_list_t *out,
         l.start = skip_spaces(doc, line_end, pos);
         l.end = line_end;
         while (l.end > l.start) { /* trim trailing spaces (ASCII, NBSP) */
-            size_t k = l.end - 1;
-            while (k > l.start && ((unsigned char)doc[k] & 0xC0) == 0x80)
-                k--;
-            size_t j = k;
+            size_t k = rk_utf8_floor(doc, l.start, l.end - 1), j = k;
             if (!is_space(rk_utf8_next(doc, l.end, &j)))
                 break;
             l.end = k;

@@ -20,11 +20,6 @@
 #include "core/utf8.h"
 #include "core/hash.h"
 
-/* Bytes in the UTF-8 sequence led by b (text here is valid UTF-8). */
-static size_t utf8_seq_len(unsigned char b) {
-    return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
-}
-
 
 /* One feature of the last call, in the context's table. */
 typedef struct feat_s {
@@ -270,7 +265,7 @@ static int add_char_ngrams(rk_vec_ctx_t *c, const rk_vec_t *v,
     size_t *starts = c->gram_starts, ncp = 0;
     for (size_t i = 0; i < glen; ncp++) {
         starts[ncp] = i;
-        i += utf8_seq_len((unsigned char)g[i]);
+        i += rk_utf8_seq_len((unsigned char)g[i]);
     }
     starts[ncp] = glen;
     int lo = v->conf.char_min, hi = v->conf.char_max;
