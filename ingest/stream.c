@@ -1,10 +1,20 @@
 /*
- * stream.c - see stream.h. One thread drives Kafka; classification of a
- * round fans out to worker threads and comes back in read order.
+ * stream.c - the streaming service's life cycle (stream.h): the Kafka
+ * clients and their callbacks, the model and its reload, and the read loop
+ * that fills rounds and has stream_round.c close them.
+ *
+ * One thread drives Kafka. It polls the consumer and adds each message to
+ * the round, which is closed when it holds conf->batch_size messages, when
+ * conf->batch_ms has passed since its first message, or when a poll brings
+ * nothing. A new model (a reload signal, or with conf->watch the model file
+ * changing, looked at once a second) is swapped in only between rounds: the
+ * messages already read are classified and delivered with the old model
+ * first. A model that does not load is refused and the old one serves on.
+ * On a stop signal the last round is closed, then the consumer is closed and
+ * the producer flushed.
  */
 #include "ingest/stream.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,35 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "classify/pipeline.h"
+#include "ingest/stream_internal.h"
 #include "obs/health.h"
 #include "obs/log.h"
-#include "ingest/stream_obs.h"
-
-/* What became of one input message. */
-typedef struct item_s {
-    rd_kafka_message_t *msg;
-    rk_env_code_t error;     /* RK_ENV_OK: records hold its output */
-    char reason[256];
-    rk_record_list_t records;
-    char *doc_id;
-} item_t;
-
-struct rk_stream_s {
-    const rk_stream_conf_t *conf;
-    rd_kafka_t *consumer, *producer;
-    rk_model_t *model;
-    struct stat model_stat;
-    const char *model_path;
-    rk_pipeline_ctx_t **ctx; /* one per worker */
-    item_t *round;
-    int nround;
-    /* Input offsets to commit when the round closes. */
-    rd_kafka_topic_partition_list_t *offsets;
-    volatile int delivery_failures;
-    int fatal;
-    rk_obs_t *obs; /* metrics, /healthz, the throughput line */
-};
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
                         void *opaque) {
@@ -80,326 +64,6 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac,
     rk_log(level <= 3 ? RK_LOG_ERROR : level <= 4 ? RK_LOG_WARN
                                                   : RK_LOG_DEBUG,
            "kafka %s: %s", fac, buf);
-}
-
-/* ---- one round ---------------------------------------------------------- */
-
-typedef struct work_s {
-    rk_stream_t *s;
-    int worker, nworkers;
-} work_t;
-
-static void classify_item(rk_stream_t *s, rk_pipeline_ctx_t *ctx,
-                          item_t *it) {
-    const rd_kafka_message_t *m = it->msg;
-    const char *topic = rd_kafka_topic_name(m->rkt);
-    rk_env_msg_t env = {m->payload, m->len, m->key, m->key_len,
-                        topic, m->partition, m->offset};
-    rk_env_doc_t doc;
-    double started = rk_health_now();
-    it->error = rk_env_decode(&s->conf->limits, &env, &doc, it->reason,
-                              sizeof it->reason);
-    if (it->error)
-        return;
-    rk_pipeline_opts_t po = {s->conf->explain, s->conf->include_text};
-    rk_doc_t d = {doc.id, doc.text, doc.text_len, topic, m->partition,
-                  m->offset};
-    if (rk_pipeline_run(ctx, s->model, &po, &d, &it->records, it->reason,
-                        sizeof it->reason) != RK_OK)
-        it->error = RK_ENV_INTERNAL;
-    else
-        it->doc_id = strdup(doc.id);
-    if (!it->error && !it->doc_id) {
-        it->error = RK_ENV_INTERNAL;
-        snprintf(it->reason, sizeof it->reason, "out of memory");
-    }
-    if (!it->error)
-        rk_obs_classified(s->obs, it->records.count - 1,
-                          rk_health_now() - started);
-    rk_env_doc_clear(&doc);
-}
-
-static void *worker_main(void *arg) {
-    work_t *w = arg;
-    for (int i = w->worker; i < w->s->nround; i += w->nworkers)
-        classify_item(w->s, w->s->ctx[w->worker], &w->s->round[i]);
-    return NULL;
-}
-
-static void classify_round(rk_stream_t *s) {
-    int n = s->conf->threads < s->nround ? s->conf->threads : s->nround;
-    if (n <= 1) {
-        work_t w = {s, 0, 1};
-        worker_main(&w);
-        return;
-    }
-    pthread_t tid[64];
-    work_t w[64];
-    for (int t = 0; t < n; t++) {
-        w[t] = (work_t){s, t, n};
-        if (pthread_create(&tid[t], NULL, worker_main, &w[t]) != 0) {
-            /* No thread: do its share here, in order. */
-            worker_main(&w[t]);
-            tid[t] = 0;
-        }
-    }
-    for (int t = 0; t < n; t++)
-        if (tid[t])
-            pthread_join(tid[t], NULL);
-}
-
-/* Produces one message, waiting while the producer queue is full (this
- * is the backpressure: no reading happens meanwhile). */
-static rd_kafka_resp_err_t produce(rk_stream_t *s, const char *topic,
-                                   const void *key, size_t key_len,
-                                   const void *val, size_t len,
-                                   rd_kafka_headers_t *hdrs) {
-    for (;;) {
-        rd_kafka_resp_err_t err =
-            hdrs ? rd_kafka_producev(s->producer, RD_KAFKA_V_TOPIC(topic),
-                                     RD_KAFKA_V_KEY(key, key_len),
-                                     RD_KAFKA_V_VALUE((void *)val, len),
-                                     RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                     RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END)
-                 : rd_kafka_producev(s->producer, RD_KAFKA_V_TOPIC(topic),
-                                     RD_KAFKA_V_KEY(key, key_len),
-                                     RD_KAFKA_V_VALUE((void *)val, len),
-                                     RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                     RD_KAFKA_V_END);
-        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-            return err;
-        rd_kafka_poll(s->producer, 100);
-    }
-}
-
-static rd_kafka_resp_err_t dead_letter(rk_stream_t *s, const item_t *it) {
-    const rd_kafka_message_t *m = it->msg;
-    const char *code = rk_env_code_name(it->error);
-    /* The reason may quote the payload (a JSON parser's "near '...'"): it
-     * goes in the rakiza.error.message header, and in the log at debug. */
-    rk_log(RK_LOG_WARN, "dead letter %s [%d] @%lld: %s",
-           rd_kafka_topic_name(m->rkt), (int)m->partition,
-           (long long)m->offset, code);
-    rk_log(RK_LOG_DEBUG, "dead letter %s [%d] @%lld: %s: %s",
-           rd_kafka_topic_name(m->rkt), (int)m->partition,
-           (long long)m->offset, code, it->reason);
-    if (!strcmp(s->conf->dlq, "none"))
-        return RD_KAFKA_RESP_ERR_NO_ERROR;
-    char part[16], off[32];
-    snprintf(part, sizeof part, "%d", (int)m->partition);
-    snprintf(off, sizeof off, "%lld", (long long)m->offset);
-    /* A payload the DLQ topic could not take (Kafka refuses records over
-     * the broker's message.max.bytes) is cut, and says so: the whole of it
-     * stays on the input topic at the source offset named here. */
-    size_t len = m->len;
-    char full[32];
-    rd_kafka_headers_t *h = rd_kafka_headers_new(6);
-    if (len > s->conf->dlq_max_bytes) {
-        len = s->conf->dlq_max_bytes;
-        snprintf(full, sizeof full, "%zu", m->len);
-        rd_kafka_header_add(h, "rakiza.payload.truncated", -1, full, -1);
-    }
-    rd_kafka_header_add(h, "rakiza.error", -1, code, -1);
-    rd_kafka_header_add(h, "rakiza.error.message", -1, it->reason, -1);
-    rd_kafka_header_add(h, "rakiza.source.topic", -1,
-                        rd_kafka_topic_name(m->rkt), -1);
-    rd_kafka_header_add(h, "rakiza.source.partition", -1, part, -1);
-    rd_kafka_header_add(h, "rakiza.source.offset", -1, off, -1);
-    rd_kafka_resp_err_t err = produce(s, s->conf->dlq, m->key, m->key_len,
-                                      m->payload, len, h);
-    if (err)
-        rd_kafka_headers_destroy(h); /* not handed over on failure */
-    return err;
-}
-
-static void note_offset(rk_stream_t *s, const rd_kafka_message_t *m) {
-    rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(
-        s->offsets, rd_kafka_topic_name(m->rkt), m->partition);
-    if (!p)
-        p = rd_kafka_topic_partition_list_add(
-            s->offsets, rd_kafka_topic_name(m->rkt), m->partition);
-    p->offset = m->offset + 1;
-}
-
-/* The round's output is written (acknowledged, or its transaction
- * committed): count it. */
-static void count_round(rk_stream_t *s) {
-    for (int i = 0; i < s->nround; i++) {
-        const item_t *it = &s->round[i];
-        if (it->error)
-            rk_obs_dead_letter(s->obs, rk_env_code_name(it->error));
-        else
-            rk_obs_written(s->obs, s->model, &it->records);
-    }
-}
-
-static void clear_round(rk_stream_t *s) {
-    for (int i = 0; i < s->nround; i++) {
-        rd_kafka_message_destroy(s->round[i].msg);
-        rk_record_list_free(&s->round[i].records);
-        free(s->round[i].doc_id);
-        /* The slot is reused by the next round, where a dead letter never
-         * sets doc_id: leave nothing behind to be freed twice. */
-        s->round[i] = (item_t){0};
-    }
-    s->nround = 0;
-}
-
-static void forget_offsets(rk_stream_t *s) {
-    rd_kafka_topic_partition_list_destroy(s->offsets);
-    s->offsets = rd_kafka_topic_partition_list_new(16);
-}
-
-/* At-least-once: commits the offsets of every delivered round. A commit
- * refused during a rebalance keeps them, to be retried with the next
- * round or when the partitions are revoked; otherwise the next owner
- * would repeat the round. */
-static void commit_offsets(rk_stream_t *s) {
-    if (s->conf->exactly_once || s->offsets->cnt == 0)
-        return;
-    rd_kafka_resp_err_t err = rd_kafka_commit(s->consumer, s->offsets, 0);
-    if (err) {
-        rk_log(RK_LOG_WARN, "offset commit failed: %s (kept, retried with "
-                            "the next round)",
-               rd_kafka_err2str(err));
-        return;
-    }
-    forget_offsets(s);
-}
-
-/* Rewinds the consumer to the committed offsets of the round's
- * partitions (after an aborted transaction). */
-static void rewind_round(rk_stream_t *s) {
-    rd_kafka_topic_partition_list_t *c =
-        rd_kafka_topic_partition_list_copy(s->offsets);
-    int ok = rd_kafka_committed(s->consumer, c, 10000) == 0;
-    for (int i = 0; ok && i < c->cnt; i++) {
-        ok = !c->elems[i].err;
-        if (c->elems[i].offset < 0)
-            c->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
-    }
-    if (ok) {
-        rd_kafka_error_t *e = rd_kafka_seek_partitions(s->consumer, c, 10000);
-        ok = !e;
-        if (e)
-            rd_kafka_error_destroy(e);
-        for (int i = 0; ok && i < c->cnt; i++)
-            ok = !c->elems[i].err;
-    }
-    /* A partition not rewound would go on past the aborted round's input
-     * (lost): stop instead, so a restart resumes from the last commit. */
-    if (!ok) {
-        rk_log(RK_LOG_ERROR, "cannot rewind the input after an aborted "
-                             "transaction; stopping");
-        s->fatal = 1;
-    }
-    rd_kafka_topic_partition_list_destroy(c);
-}
-
-/* Classifies, produces and closes the current round (see stream.h). */
-static rk_err_t close_round(rk_stream_t *s) {
-    if (s->nround == 0) {
-        commit_offsets(s);
-        return RK_OK;
-    }
-    classify_round(s);
-    rd_kafka_error_t *txerr = NULL;
-    if (s->conf->exactly_once)
-        txerr = rd_kafka_begin_transaction(s->producer);
-    rd_kafka_resp_err_t err = txerr ? rd_kafka_error_code(txerr) : 0;
-    /* Every message of the round, before anything can fail: an abort
-     * must rewind all the partitions the round read from. Noting them as
-     * they were produced lost the rest of the round when a produce failed
-     * mid-round (the fault tests found it). */
-    for (int i = 0; i < s->nround; i++)
-        note_offset(s, s->round[i].msg);
-    for (int i = 0; i < s->nround && !err; i++) {
-        item_t *it = &s->round[i];
-        if (it->error) {
-            err = dead_letter(s, it);
-            continue;
-        }
-        for (size_t r = 0; r < it->records.count && !err; r++)
-            err = produce(s, s->conf->out_topic, it->doc_id,
-                          strlen(it->doc_id), it->records.items[r].json,
-                          it->records.items[r].len, NULL);
-    }
-    if (txerr) {
-        rd_kafka_error_destroy(txerr);
-        txerr = NULL;
-    }
-    if (s->conf->exactly_once) {
-        if (!err) {
-            rd_kafka_consumer_group_metadata_t *meta =
-                rd_kafka_consumer_group_metadata(s->consumer);
-            txerr = rd_kafka_send_offsets_to_transaction(s->producer,
-                                                         s->offsets, meta,
-                                                         -1);
-            rd_kafka_consumer_group_metadata_destroy(meta);
-            if (!txerr)
-                txerr = rd_kafka_commit_transaction(s->producer, -1);
-        }
-        if (txerr || err) {
-            rk_log(RK_LOG_WARN, "transaction failed (%s); aborting the round",
-                   txerr ? rd_kafka_error_string(txerr)
-                         : rd_kafka_err2str(err));
-            if (txerr && rd_kafka_error_is_fatal(txerr))
-                s->fatal = 1;
-            if (txerr)
-                rd_kafka_error_destroy(txerr);
-            rd_kafka_error_t *a = rd_kafka_abort_transaction(s->producer, -1);
-            if (a) {
-                s->fatal = 1;
-                rd_kafka_error_destroy(a);
-            }
-            rewind_round(s);
-            clear_round(s);
-            forget_offsets(s);
-            return s->fatal ? RK_ERR_KAFKA : RK_OK;
-        }
-        count_round(s);
-        forget_offsets(s); /* committed in the transaction */
-    } else {
-        /* At-least-once: all acknowledged, then commit. */
-        if (!err)
-            err = rd_kafka_flush(s->producer, -1);
-        if (err || s->delivery_failures) {
-            s->fatal = 1;
-            rk_log(RK_LOG_ERROR,
-                   "output not acknowledged (%s); stopping without "
-                   "committing, a restart resumes from the last commit",
-                   err ? rd_kafka_err2str(err) : "delivery failed");
-            clear_round(s);
-            forget_offsets(s); /* never commit past undelivered output */
-            return RK_ERR_KAFKA;
-        }
-        count_round(s);
-        commit_offsets(s);
-    }
-    clear_round(s);
-    return RK_OK;
-}
-
-static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-                         rd_kafka_topic_partition_list_t *parts,
-                         void *opaque) {
-    rk_stream_t *s = opaque;
-    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        rk_log(RK_LOG_INFO, "assigned %d partition(s)", parts->cnt);
-        rd_kafka_assign(rk, parts);
-        rk_obs_assigned(s->obs, parts->cnt);
-    } else {
-        rk_log(RK_LOG_INFO, "revoking %d partition(s): closing the round",
-               parts->cnt);
-        close_round(s);
-        if (s->offsets->cnt)
-            rk_log(RK_LOG_WARN, "revoked with offsets still uncommitted: "
-                                "their last round may be repeated by the "
-                                "next owner");
-        forget_offsets(s);
-        rd_kafka_assign(rk, NULL);
-        rk_obs_revoked(s->obs);
-    }
 }
 
 /* ---- model -------------------------------------------------------------- */
@@ -453,7 +117,7 @@ static rd_kafka_t *client(const rk_stream_conf_t *c, rd_kafka_type_t type,
         /* Room for one fetch holding a message far over the limits, so it
          * reaches the envelope and the DLQ instead of stalling the fetch. */
         SET("receive.message.max.bytes", "1073741824");
-        rd_kafka_conf_set_rebalance_cb(k, on_rebalance);
+        rd_kafka_conf_set_rebalance_cb(k, rk_stream_on_rebalance);
     } else {
         SET("enable.idempotence", "true");
         SET("queue.buffering.max.ms", "5");
@@ -558,13 +222,13 @@ rk_err_t rk_stream_run(rk_stream_t *s, rk_stream_signals_t *sig,
         rk_obs_tick(s->obs);
         if (sig->reload) {
             sig->reload = 0;
-            close_round(s); /* the swap happens between rounds */
+            rk_stream_close_round(s); /* the swap happens between rounds */
             reload_model(s, "SIGHUP");
         }
         if (s->conf->watch && time(NULL) != last_watch) {
             last_watch = time(NULL);
             if (model_file_changed(s)) {
-                close_round(s);
+                rk_stream_close_round(s);
                 reload_model(s, "model file changed");
             }
         }
@@ -587,7 +251,7 @@ rk_err_t rk_stream_run(rk_stream_t *s, rk_stream_signals_t *sig,
                       (now.tv_nsec - started.tv_nsec) / 1000000;
         if (s->nround == s->conf->batch_size ||
             (s->nround && (!m || waited >= s->conf->batch_ms)))
-            err = close_round(s);
+            err = rk_stream_close_round(s);
         rd_kafka_poll(s->producer, 0);
         if (err)
             break;
@@ -597,7 +261,7 @@ rk_err_t rk_stream_run(rk_stream_t *s, rk_stream_signals_t *sig,
                                 : "a Kafka error (see the log)");
     if (!err && !s->fatal) {
         rk_log(RK_LOG_INFO, "stopping: delivering what is in flight");
-        err = close_round(s);
+        err = rk_stream_close_round(s);
     }
     rd_kafka_consumer_close(s->consumer);
     rd_kafka_flush(s->producer, 10000);
@@ -612,11 +276,7 @@ rk_err_t rk_stream_run(rk_stream_t *s, rk_stream_signals_t *sig,
 void rk_stream_destroy(rk_stream_t *s) {
     if (!s)
         return;
-    for (int i = 0; i < s->nround; i++) {
-        rd_kafka_message_destroy(s->round[i].msg);
-        rk_record_list_free(&s->round[i].records);
-        free(s->round[i].doc_id);
-    }
+    rk_stream_clear_round(s); /* a round never closed */
     if (s->consumer)
         rd_kafka_destroy(s->consumer);
     if (s->producer)

@@ -1,12 +1,19 @@
 /*
- * report.c - the HTML report (report.h): validates and groups records by
- * document, then writes each document's page and the index.
+ * report_html.c - the writing half of the report (report.h): one page per
+ * document and index.html, from the documents report_read.c gathered.
  *
- * Records are kept as jansson objects (validated on the way in, so the
- * writer can trust their shapes). Nothing from the input reaches the HTML
- * unescaped: text goes through put_text(), attribute values through
- * put_attr(), CSS class names through put_class() (an identifier built
- * only from [A-Za-z0-9_-]), and file names through the file-safe id.
+ * The label table is built once, before any page, so a label has the same
+ * colour everywhere: the contract's pillars and `none` fixed, any other
+ * label a hue from a golden-angle palette. Then each document in turn is
+ * settled (paragraphs in index order, last copy kept), written to its page,
+ * and given its row in the index. The first failure stops the writing and
+ * is returned; the pages already written stay. Marking the explanation
+ * terms needs the normaliser (report_mark.c); without it the text is plain.
+ *
+ * Nothing from the input reaches the HTML unescaped: text goes through
+ * rk_report_put_text(), attribute values through put_attr(), CSS class
+ * names through put_class() (an identifier built only from [A-Za-z0-9_-]),
+ * and file names through the file-safe id.
  */
 #include "classify/report.h"
 
@@ -17,28 +24,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "classify/report_internal.h"
 #include "text/normalize.h"
 
-typedef struct para_s {
-    json_t *rec;
-    json_int_t index;
-    size_t seq; /* arrival order: the later copy of an index wins */
-} para_t;
-
-typedef struct doc_s {
-    char *id;
-    para_t *paras;
-    size_t n_paras, cap_paras;
-    json_t *summary; /* the "document" record, or NULL */
-} doc_t;
-
-struct rk_report_s {
-    doc_t *docs;
-    size_t n_docs, cap_docs;
-    size_t seq;
-    json_t *doc_index; /* doc id -> position in docs */
-    json_t *labels;    /* every label named anywhere: label -> true */
-};
+/* ---- labels and colours ------------------------------------------------- */
 
 /* The contract's labels, in pillar order, and `none`: fixed colours (a
  * strong one for bars and borders, a tint for backgrounds). */
@@ -52,233 +41,6 @@ static const struct {
     {"none", "#6b6b6b", "#eeeeee"},
 };
 #define N_FIXED (sizeof fixed_colours / sizeof fixed_colours[0])
-
-rk_report_t *rk_report_new(void) {
-    rk_report_t *r = calloc(1, sizeof *r);
-    if (!r)
-        return NULL;
-    r->doc_index = json_object();
-    r->labels = json_object();
-    if (!r->doc_index || !r->labels) {
-        rk_report_destroy(r);
-        return NULL;
-    }
-    return r;
-}
-
-void rk_report_destroy(rk_report_t *r) {
-    if (!r)
-        return;
-    for (size_t i = 0; i < r->n_docs; i++) {
-        doc_t *d = &r->docs[i];
-        for (size_t j = 0; j < d->n_paras; j++)
-            json_decref(d->paras[j].rec);
-        free(d->paras);
-        free(d->id);
-        json_decref(d->summary);
-    }
-    free(r->docs);
-    json_decref(r->doc_index);
-    json_decref(r->labels);
-    free(r);
-}
-
-size_t rk_report_count(const rk_report_t *r) {
-    return r->n_docs;
-}
-
-/* ---- reading records ---------------------------------------------------- */
-
-static int is_nonneg_int(const json_t *v) {
-    return json_is_integer(v) && json_integer_value(v) >= 0;
-}
-
-/* "labels", when present, is an array of strings. */
-static rk_err_t check_labels(const json_t *o, char *errstr,
-                             size_t errstr_size) {
-    const json_t *v = json_object_get(o, "labels"), *s;
-    size_t i;
-    if (v && !json_is_array(v))
-        return rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                       "field 'labels' must be an array");
-    json_array_foreach(v, i, s) {
-        if (!json_is_string(s))
-            return rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                           "field 'labels[%zu]' must be a string", i);
-    }
-    return RK_OK;
-}
-
-/* Checks the fields the page shows; absent optional fields are fine. */
-static rk_err_t check_paragraph(const json_t *o, char *errstr,
-                                size_t errstr_size) {
-    const json_t *v;
-    if (!is_nonneg_int(json_object_get(o, "index")))
-        return rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                       "field 'index' must be a non-negative integer");
-    v = json_object_get(o, "label");
-    if (!v || !(json_is_string(v) || json_is_null(v)))
-        return rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                       "field 'label' must be a string or null");
-    v = json_object_get(o, "scores");
-    if (!json_is_object(v))
-        return rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                       "field 'scores' must be an object");
-    const char *k;
-    json_t *s;
-    json_object_foreach((json_t *)v, k, s) {
-        if (!json_is_number(s))
-            return rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                           "field 'scores.%s' must be a number", k);
-    }
-    static const char *const strings[] = {"text", "lang", "kind"};
-    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
-        v = json_object_get(o, strings[i]);
-        if (v && !json_is_string(v))
-            return rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                           "field '%s' must be a string", strings[i]);
-    }
-    rk_err_t err = check_labels(o, errstr, errstr_size);
-    if (err)
-        return err;
-    size_t i;
-    v = json_object_get(o, "explanation");
-    if (v && !json_is_array(v))
-        return rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                       "field 'explanation' must be an array");
-    json_array_foreach(v, i, s) {
-        if (!json_is_string(json_object_get(s, "term")) ||
-            !json_is_number(json_object_get(s, "weight")))
-            return rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                           "field 'explanation[%zu]' must be "
-                           "{\"term\": string, \"weight\": number}",
-                           i);
-    }
-    return RK_OK;
-}
-
-static rk_err_t check_document(const json_t *o, char *errstr,
-                               size_t errstr_size) {
-    const json_t *v = json_object_get(o, "count");
-    if (v && !is_nonneg_int(v))
-        return rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                       "field 'count' must be a non-negative integer");
-    v = json_object_get(o, "label_counts");
-    if (v && !json_is_object(v))
-        return rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                       "field 'label_counts' must be an object");
-    const char *k;
-    json_t *s;
-    json_object_foreach((json_t *)v, k, s) {
-        if (!is_nonneg_int(s))
-            return rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                           "field 'label_counts.%s' must be a non-negative "
-                           "integer",
-                           k);
-    }
-    return check_labels(o, errstr, errstr_size);
-}
-
-/* Records every label the (already checked) record names. */
-static void note_labels(rk_report_t *r, const json_t *o) {
-    const char *k;
-    json_t *v;
-    size_t i;
-    if (json_is_string(json_object_get(o, "label")))
-        json_object_set_new(r->labels,
-                            json_string_value(json_object_get(o, "label")),
-                            json_true());
-    json_object_foreach(json_object_get(o, "scores"), k, v)
-        json_object_set_new(r->labels, k, json_true());
-    json_object_foreach(json_object_get(o, "label_counts"), k, v)
-        json_object_set_new(r->labels, k, json_true());
-    json_array_foreach(json_object_get(o, "labels"), i, v)
-        json_object_set_new(r->labels, json_string_value(v), json_true());
-}
-
-static doc_t *find_or_add_doc(rk_report_t *r, const char *id) {
-    json_t *at = json_object_get(r->doc_index, id);
-    if (at)
-        return &r->docs[json_integer_value(at)];
-    if (r->n_docs == r->cap_docs) {
-        size_t cap = r->cap_docs ? r->cap_docs * 2 : 16;
-        doc_t *d = realloc(r->docs, cap * sizeof *d);
-        if (!d)
-            return NULL;
-        r->docs = d;
-        r->cap_docs = cap;
-    }
-    doc_t *d = &r->docs[r->n_docs];
-    memset(d, 0, sizeof *d);
-    d->id = strdup(id);
-    if (!d->id || json_object_set_new(r->doc_index, id,
-                                      json_integer((json_int_t)r->n_docs))) {
-        free(d->id);
-        return NULL;
-    }
-    r->n_docs++;
-    return d;
-}
-
-rk_err_t rk_report_add_line(rk_report_t *r, const char *line, size_t len,
-                            char *errstr, size_t errstr_size) {
-    size_t i = 0;
-    while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' ||
-                       line[i] == '\n'))
-        i++;
-    if (i == len)
-        return RK_OK;
-    json_error_t jerr;
-    json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!o)
-        return rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                       "not JSON (column %d): %s", jerr.column, jerr.text);
-    rk_err_t err = RK_OK;
-    const char *type = json_string_value(json_object_get(o, "type"));
-    const char *id = json_string_value(json_object_get(o, "doc_id"));
-    if (!json_is_object(o))
-        err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                      "a record must be a JSON object");
-    else if (!type || (strcmp(type, "paragraph") && strcmp(type, "document")))
-        err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                      "field 'type' must be \"paragraph\" or \"document\"");
-    else if (!id)
-        err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                      "field 'doc_id' must be a string");
-    else if (!strcmp(type, "paragraph"))
-        err = check_paragraph(o, errstr, errstr_size);
-    else
-        err = check_document(o, errstr, errstr_size);
-    doc_t *d = err ? NULL : find_or_add_doc(r, id);
-    if (!err && !d)
-        err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
-    if (err) {
-        json_decref(o);
-        return err;
-    }
-    if (!strcmp(type, "document")) {
-        json_decref(d->summary); /* a redelivered summary: the last wins */
-        d->summary = o;
-    } else {
-        if (d->n_paras == d->cap_paras) {
-            size_t cap = d->cap_paras ? d->cap_paras * 2 : 32;
-            para_t *p = realloc(d->paras, cap * sizeof *p);
-            if (!p) {
-                json_decref(o);
-                return rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                               "out of memory");
-            }
-            d->paras = p;
-            d->cap_paras = cap;
-        }
-        d->paras[d->n_paras++] = (para_t){
-            o, json_integer_value(json_object_get(o, "index")), r->seq++};
-    }
-    note_labels(r, o);
-    return RK_OK;
-}
-
-/* ---- labels and colours ------------------------------------------------- */
 
 typedef struct label_s {
     const char *name;
@@ -337,7 +99,7 @@ static label_t *label_table(const rk_report_t *r, size_t *n) {
 
 /* Text content: the five characters that could start markup or end an
  * attribute are escaped; everything else is valid UTF-8 (jansson checked). */
-static void put_text(FILE *f, const char *s, size_t len) {
+void rk_report_put_text(FILE *f, const char *s, size_t len) {
     for (size_t i = 0; i < len; i++) {
         switch (s[i]) {
         case '&': fputs("&amp;", f); break;
@@ -351,7 +113,7 @@ static void put_text(FILE *f, const char *s, size_t len) {
 }
 
 static void put_str(FILE *f, const char *s) {
-    put_text(f, s, strlen(s));
+    rk_report_put_text(f, s, strlen(s));
 }
 
 /* Same escaping inside double-quoted attribute values. */
@@ -476,140 +238,6 @@ static const char *lang_dir(const char *lang) {
     return "ltr";
 }
 
-/* The searchable pieces of the explanation terms, normalised as the
- * vectoriser normalised them: a bigram gives its two words, a character
- * n-gram ("#<abc") its letters without the '#' and word-edge marks. */
-typedef struct pieces_s {
-    char **items;
-    size_t n;
-} pieces_t;
-
-static void pieces_free(pieces_t *p) {
-    for (size_t i = 0; i < p->n; i++)
-        free(p->items[i]);
-    free(p->items);
-    p->items = NULL;
-    p->n = 0;
-}
-
-static void pieces_add(pieces_t *p, const char *s, size_t len) {
-    if (len == 0)
-        return;
-    char **grown = realloc(p->items, (p->n + 1) * sizeof *grown);
-    if (!grown)
-        return; /* highlighting is best effort */
-    p->items = grown;
-    char *c = strndup(s, len);
-    if (c)
-        p->items[p->n++] = c;
-}
-
-static void pieces_from_terms(pieces_t *p, const json_t *explanation) {
-    size_t i;
-    json_t *e;
-    json_array_foreach(explanation, i, e) {
-        const char *t = json_string_value(json_object_get(e, "term"));
-        if (*t == '#') {
-            char buf[256];
-            size_t k = 0;
-            for (t++; *t && k < sizeof buf; t++)
-                if (*t != '<' && *t != '>')
-                    buf[k++] = *t;
-            pieces_add(p, buf, k);
-            continue;
-        }
-        while (*t) {
-            size_t w = strcspn(t, " ");
-            pieces_add(p, t, w);
-            t += w;
-            t += strspn(t, " ");
-        }
-    }
-}
-
-/* Code points in s. */
-static size_t utf8_chars(const char *s) {
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
-/* Whether a word (normalised as norm) shows one of the pieces: a piece of
- * three or more code points anywhere in it (stems and n-grams sit inside
- * inflected words and behind Arabic prefixes), a shorter one as the whole
- * word. */
-static int word_matches(const char *norm, const pieces_t *p) {
-    for (size_t i = 0; i < p->n; i++) {
-        if (utf8_chars(p->items[i]) >= 3 ? strstr(norm, p->items[i]) != NULL
-                                         : !strcmp(norm, p->items[i]))
-            return 1;
-    }
-    return 0;
-}
-
-/* The paragraph text, escaped, with words that carry an explanation term
- * wrapped in <mark class="term">. */
-static void put_paragraph_text(FILE *f, const char *text, size_t len,
-                               const json_t *explanation, rk_norm_t *norm) {
-    pieces_t p = {0};
-    if (norm)
-        pieces_from_terms(&p, explanation);
-    if (p.n == 0) {
-        put_text(f, text, len);
-        return;
-    }
-    rk_norm_opts_t opts = rk_norm_opts_default();
-    opts.replace_invalid = 1;
-    size_t i = 0;
-    while (i < len) {
-        size_t ws = i;
-        while (i < len && (text[i] == ' ' || text[i] == '\t' ||
-                           text[i] == '\n' || text[i] == '\r'))
-            i++;
-        put_text(f, text + ws, i - ws);
-        size_t w = i;
-        while (i < len && !(text[i] == ' ' || text[i] == '\t' ||
-                            text[i] == '\n' || text[i] == '\r'))
-            i++;
-        if (i == w)
-            continue;
-        const char *nt = NULL;
-        size_t nlen = 0;
-        char e[128];
-        int hit = rk_norm_text(norm, &opts, text + w, i - w, &nt, &nlen, e,
-                               sizeof e) == RK_OK &&
-                  nlen > 0 && word_matches(nt, &p);
-        if (hit)
-            fputs("<mark class=\"term\">", f);
-        put_text(f, text + w, i - w);
-        if (hit)
-            fputs("</mark>", f);
-    }
-    pieces_free(&p);
-}
-
-static int cmp_para(const void *a, const void *b) {
-    const para_t *x = a, *y = b;
-    if (x->index != y->index)
-        return x->index < y->index ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* Sorts d's paragraphs by index and drops all but the last copy of each. */
-static void settle_paragraphs(doc_t *d) {
-    qsort(d->paras, d->n_paras, sizeof *d->paras, cmp_para);
-    size_t k = 0;
-    for (size_t i = 0; i < d->n_paras; i++) {
-        if (i + 1 < d->n_paras && d->paras[i + 1].index == d->paras[i].index) {
-            json_decref(d->paras[i].rec);
-            continue;
-        }
-        d->paras[k++] = d->paras[i];
-    }
-    d->n_paras = k;
-}
-
 typedef struct score_s {
     const char *label;
     double p;
@@ -686,8 +314,8 @@ static void put_paragraph(FILE *f, const json_t *o, rk_norm_t *norm) {
     fprintf(f, "\" dir=\"%s\">", lang_dir(lang));
     const json_t *expl = json_object_get(o, "explanation");
     if (text)
-        put_paragraph_text(f, json_string_value(text), json_string_length(text),
-                           expl, norm);
+        rk_report_put_paragraph_text(f, json_string_value(text),
+                                     json_string_length(text), expl, norm);
     else
         fputs("<i class=\"meta\">(text not included in the record)</i>", f);
     fputs("</p>\n", f);
@@ -896,7 +524,7 @@ rk_err_t rk_report_write(rk_report_t *r, const char *dir, char *errstr,
     }
     for (size_t i = 0; i < r->n_docs && !err; i++) {
         doc_t *d = &r->docs[i];
-        settle_paragraphs(d);
+        rk_report_settle(d);
         char name[96];
         page_name(name, sizeof name, i + 1, d->id);
         snprintf(path, path_size, "%s/%s", dir, name);
