@@ -18,6 +18,7 @@
 
 #include "classify/report_internal.h"
 #include "text/normalize.h"
+#include "core/utf8.h"
 
 /* The searchable pieces of the explanation terms, normalised as the
  * vectoriser normalised them: a bigram gives its two words, a character
@@ -70,21 +71,13 @@ static void pieces_from_terms(pieces_t *p, const json_t *explanation) {
     }
 }
 
-/* Code points in s. */
-static size_t utf8_chars(const char *s) {
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 /* Whether a word (normalised as norm) shows one of the pieces: a piece of
  * three or more code points anywhere in it (stems and n-grams sit inside
  * inflected words and behind Arabic prefixes), a shorter one as the whole
  * word. */
 static int word_matches(const char *norm, const pieces_t *p) {
     for (size_t i = 0; i < p->n; i++) {
-        if (utf8_chars(p->items[i]) >= 3 ? strstr(norm, p->items[i]) != NULL
+        if (rk_utf8_count(p->items[i], strlen(p->items[i])) >= 3 ? strstr(norm, p->items[i]) != NULL
                                          : !strcmp(norm, p->items[i]))
             return 1;
     }

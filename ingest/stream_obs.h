@@ -2,7 +2,7 @@
  * stream_obs.h - what the streaming service tells its operators: the
  * Prometheus metrics and /healthz of `rakiza run --metrics-port P`
  * (metrics.h, metrics_http.h, health.h) and the periodic throughput line
- * in the log. ingest/stream.c reports events here and nothing else.
+ * in the log. ingest/stream*.c report events here and nothing else.
  *
  * The metrics (README "Metrics" is the operator's list):
  *   rakiza_messages_in_total              input messages consumed

@@ -29,6 +29,7 @@
 #include "ingest/stream_internal.h"
 #include "obs/health.h"
 #include "obs/log.h"
+#include "core/limits.h"
 
 typedef struct work_s {
     rk_stream_t *s;
@@ -79,8 +80,8 @@ static void classify_round(rk_stream_t *s) {
         worker_main(&w);
         return;
     }
-    pthread_t tid[64];
-    work_t w[64];
+    pthread_t tid[RK_MAX_THREADS];
+    work_t w[RK_MAX_THREADS];
     for (int t = 0; t < n; t++) {
         w[t] = (work_t){s, t, n};
         if (pthread_create(&tid[t], NULL, worker_main, &w[t]) != 0) {

@@ -82,9 +82,6 @@ int rk_eval_add(rk_eval_t *ev, const char *truth, const char *pred,
     return 1;
 }
 
-size_t rk_eval_count(const rk_eval_t *ev) {
-    return ev->all.n;
-}
 
 typedef struct prf_s {
     double precision, recall, f1;
@@ -139,12 +136,6 @@ double rk_eval_macro_f1(const rk_eval_t *ev) {
     return macro_f1(ev, &ev->all);
 }
 
-double rk_eval_lang_macro_f1(const rk_eval_t *ev, const char *lang) {
-    for (size_t i = 0; i < ev->nlangs; i++)
-        if (!strcmp(ev->langs[i], lang))
-            return macro_f1(ev, ev->by_lang[i]);
-    return 0.0;
-}
 
 json_t *rk_eval_json(const rk_eval_t *ev) {
     json_t *o = json_object(), *per_class = json_object(),

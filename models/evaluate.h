@@ -22,11 +22,8 @@ void rk_eval_destroy(rk_eval_t *ev);
 int rk_eval_add(rk_eval_t *ev, const char *truth, const char *pred,
                 const char *lang);
 
-size_t rk_eval_count(const rk_eval_t *ev);
 double rk_eval_accuracy(const rk_eval_t *ev);
 double rk_eval_macro_f1(const rk_eval_t *ev);
-/* Macro-F1 over the samples of one language (0 when it has none). */
-double rk_eval_lang_macro_f1(const rk_eval_t *ev, const char *lang);
 
 /* The contract's `eval --json` object: accuracy, macro_f1, per_class,
  * confusion, per_lang, n. The caller owns the reference. */

@@ -111,10 +111,12 @@ static rk_err_t collect_labels(job_t *j, char *errstr, size_t errstr_size) {
 }
 
 /* Stratified: each label's samples, shuffled, dealt round-robin. */
-static void assign_folds(job_t *j) {
+static rk_err_t assign_folds(job_t *j, char *errstr, size_t errstr_size) {
     uint64_t s = 0x9E3779B97F4A7C15ULL ^ j->conf->seed;
     size_t n = j->data->count;
     size_t *idx = malloc(n * sizeof *idx);
+    if (!idx)
+        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     for (int k = 0; k < j->nlabels; k++) {
         size_t m = 0;
         for (size_t i = 0; i < n; i++)
@@ -130,6 +132,7 @@ static void assign_folds(job_t *j) {
             j->fold_of[idx[i]] = (int)((i + (size_t)k) % (size_t)j->conf->folds);
     }
     free(idx);
+    return RK_OK;
 }
 
 static void tick(job_t *j) {
@@ -192,14 +195,20 @@ static rk_err_t vectorise(job_t *j, const int *use, rk_vec_t **vec_out,
     return RK_OK;
 }
 
-/* Trains on the samples where use[i] (all when use is NULL). */
-static struct svm_model *fit(job_t *j, struct svm_node **x, const int *use,
-                             double C, double gamma, char *errstr,
-                             size_t errstr_size) {
+/* Trains *out on the samples where use[i] (all when use is NULL). */
+static rk_err_t fit(job_t *j, struct svm_node **x, const int *use, double C,
+                    double gamma, struct svm_model **out, char *errstr,
+                    size_t errstr_size) {
     size_t n = j->data->count, m = 0;
     struct svm_problem prob;
     prob.y = malloc(n * sizeof *prob.y);
     prob.x = malloc(n * sizeof *prob.x);
+    *out = NULL;
+    if (!prob.y || !prob.x) {
+        free(prob.y);
+        free(prob.x);
+        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+    }
     int counts[RK_MAX_LABELS] = {0}, weight_label[RK_MAX_LABELS];
     double weight[RK_MAX_LABELS];
     for (size_t i = 0; i < n; i++)
@@ -226,19 +235,19 @@ static struct svm_model *fit(job_t *j, struct svm_node **x, const int *use,
     p.nr_weight = j->nlabels;
     p.weight_label = weight_label;
     p.weight = weight;
-    struct svm_model *model = NULL;
+    rk_err_t err = RK_OK;
     const char *why = svm_check_parameter(&prob, &p);
     if (why) {
-        rk_fail(RK_ERR_USAGE, errstr, errstr_size, "libsvm: %s", why);
+        err = rk_fail(RK_ERR_USAGE, errstr, errstr_size, "libsvm: %s", why);
     } else {
         srand(j->conf->seed); /* libsvm's probability CV uses rand() */
-        model = svm_train(&prob, &p);
+        *out = svm_train(&prob, &p);
         /* libsvm keeps pointers into prob for the support vectors and
          * copies nothing; the caller keeps x alive as long as model. */
     }
     free(prob.y);
     free(prob.x);
-    return model;
+    return err;
 }
 
 /* Cross-validated probabilities for one (C, gamma): probs[i * k + c]. */
@@ -248,14 +257,17 @@ static rk_err_t cross_validate(job_t *j, double C, double gamma,
     size_t n = j->data->count;
     int *use = malloc(n * sizeof *use);
     double raw[RK_MAX_LABELS];
+    if (!use)
+        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     for (int f = 0; f < j->conf->folds; f++) {
         for (size_t i = 0; i < n; i++)
             use[i] = j->fold_of[i] != f;
-        struct svm_model *m = fit(j, j->folds[f].x, use, C, gamma, errstr,
-                                  errstr_size);
-        if (!m) {
+        struct svm_model *m = NULL;
+        rk_err_t err = fit(j, j->folds[f].x, use, C, gamma, &m, errstr,
+                           errstr_size);
+        if (err) {
             free(use);
-            return RK_ERR_USAGE;
+            return err;
         }
         int ids[RK_MAX_LABELS];
         svm_get_labels(m, ids);
@@ -273,26 +285,32 @@ static rk_err_t cross_validate(job_t *j, double C, double gamma,
     return RK_OK;
 }
 
-/* Scores CV probabilities at a threshold. */
+/* Scores CV probabilities at a threshold; NULL when out of memory. */
 static rk_eval_t *score(const job_t *j, const double *probs, double t) {
     rk_eval_t *ev = rk_eval_new();
-    for (size_t i = 0; i < j->data->count; i++) {
+    for (size_t i = 0; ev && i < j->data->count; i++) {
         const double *p = probs + i * (size_t)j->nlabels;
         int best = 0;
         for (int c = 1; c < j->nlabels; c++)
             if (p[c] > p[best])
                 best = c;
-        rk_eval_add(ev, j->data->items[i].label,
-                    p[best] >= t ? j->labels[best] : NULL,
-                    j->data->items[i].lang);
+        if (!rk_eval_add(ev, j->data->items[i].label,
+                         p[best] >= t ? j->labels[best] : NULL,
+                         j->data->items[i].lang)) {
+            rk_eval_destroy(ev);
+            ev = NULL;
+        }
     }
     return ev;
 }
 
+/* The threshold by the rule in train.h; -1 when out of memory. */
 static double pick_threshold(const job_t *j, const double *probs) {
     double best = -1, f1[20];
     for (int s = 0; s < 20; s++) {
         rk_eval_t *ev = score(j, probs, s * 0.05);
+        if (!ev)
+            return -1;
         f1[s] = rk_eval_macro_f1(ev);
         rk_eval_destroy(ev);
         if (f1[s] > best)
@@ -362,9 +380,13 @@ rk_err_t rk_train(const rk_sample_set_t *data, const rk_train_conf_t *conf,
            nG = conf->grid && conf->kernel == RK_KERNEL_RBF ? 4 : 1;
     j.steps = (size_t)conf->folds * (1 + nC * nG) + 1;
     if (!err)
-        assign_folds(&j);
+        err = assign_folds(&j, errstr, errstr_size);
     for (int f = 0; !err && f < conf->folds; f++) {
         int *use = malloc(n * sizeof *use);
+        if (!use) {
+            err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+            break;
+        }
         for (size_t i = 0; i < n; i++)
             use[i] = j.fold_of[i] != f;
         err = vectorise(&j, use, &j.folds[f].vec, &j.folds[f].x, errstr,
@@ -377,6 +399,8 @@ rk_err_t rk_train(const rk_sample_set_t *data, const rk_train_conf_t *conf,
            *best_probs = malloc(n * k * sizeof *probs);
     double best_f1 = -1, best_C = conf->C, best_gamma = conf->gamma;
     json_t *grid = json_array();
+    if (!err && (!probs || !best_probs || !grid))
+        err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     for (size_t c = 0; !err && c < nC; c++)
         for (size_t g = 0; !err && g < nG; g++) {
             double C = conf->grid ? Cs[c] : conf->C;
@@ -385,6 +409,11 @@ rk_err_t rk_train(const rk_sample_set_t *data, const rk_train_conf_t *conf,
             if (err)
                 break;
             rk_eval_t *ev = score(&j, probs, 0.0);
+            if (!ev) {
+                err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
+                              "out of memory");
+                break;
+            }
             double f1 = rk_eval_macro_f1(ev);
             rk_eval_destroy(ev);
             json_array_append_new(grid, json_pack("{s:f,s:f,s:f}", "C", C,
@@ -401,11 +430,17 @@ rk_err_t rk_train(const rk_sample_set_t *data, const rk_train_conf_t *conf,
     struct svm_model *model = NULL;
     json_t *meta = NULL;
     double threshold = 0;
+    rk_eval_t *ev = NULL;
+    json_t *cv = NULL;
     if (!err) {
         threshold = pick_threshold(&j, best_probs);
-        rk_eval_t *ev = score(&j, best_probs, threshold);
-        json_t *cv = rk_eval_json(ev);
+        ev = threshold < 0 ? NULL : score(&j, best_probs, threshold);
+        cv = ev ? rk_eval_json(ev) : NULL;
         rk_eval_destroy(ev);
+        if (!cv)
+            err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+    }
+    if (!err) {
         json_object_set_new(cv, "folds", json_integer(conf->folds));
         json_object_set_new(cv, "seed", json_integer(conf->seed));
         json_object_set_new(cv, "grid", grid);
@@ -422,9 +457,9 @@ rk_err_t rk_train(const rk_sample_set_t *data, const rk_train_conf_t *conf,
                          "training", training_meta(&j), "cv", cv);
         err = vectorise(&j, NULL, &vec, &x, errstr, errstr_size);
     }
-    if (!err && !(model = fit(&j, x, NULL, best_C, best_gamma, errstr,
-                              errstr_size)))
-        err = RK_ERR_USAGE;
+    if (!err)
+        err = fit(&j, x, NULL, best_C, best_gamma, &model, errstr,
+                  errstr_size);
     tick(&j);
     if (!err)
         err = rk_model_build(meta, vec, model, j.labels, j.nlabels,

@@ -23,13 +23,7 @@ int rk_log_set_level_name(const char *name) {
     return 0;
 }
 
-void rk_log_set_level(rk_log_level_t level) {
-    threshold = level;
-}
 
-int rk_log_enabled(rk_log_level_t level) {
-    return level >= threshold;
-}
 
 /* One event, one line: control characters (a newline in a librdkafka
  * message or an error reason) become spaces. */

@@ -13,8 +13,6 @@ typedef enum { RK_LOG_DEBUG, RK_LOG_INFO, RK_LOG_WARN, RK_LOG_ERROR } rk_log_lev
 
 /* "debug", "info", "warn" or "error"; returns 0 for anything else. */
 int rk_log_set_level_name(const char *name);
-void rk_log_set_level(rk_log_level_t level);
-int rk_log_enabled(rk_log_level_t level);
 
 void rk_log(rk_log_level_t level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

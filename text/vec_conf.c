@@ -45,12 +45,6 @@ rk_vec_conf_t *rk_vec_conf_new(void) {
     return c;
 }
 
-rk_vec_conf_t *rk_vec_conf_dup(const rk_vec_conf_t *conf) {
-    rk_vec_conf_t *c = malloc(sizeof *c);
-    if (c)
-        *c = *conf;
-    return c;
-}
 
 void rk_vec_conf_destroy(rk_vec_conf_t *conf) {
     free(conf);

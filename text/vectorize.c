@@ -126,9 +126,6 @@ void rk_vec_destroy(rk_vec_t *vec) {
     free(vec);
 }
 
-const rk_vec_conf_t *rk_vec_get_conf(const rk_vec_t *vec) {
-    return &vec->conf;
-}
 
 int rk_vec_dim(const rk_vec_t *vec) {
     return vec->dim;

@@ -31,7 +31,6 @@ extern const rk_setting_t rk_vec_settings[];
 
 /* A conf holding every default. The caller frees with rk_vec_conf_destroy. */
 rk_vec_conf_t *rk_vec_conf_new(void);
-rk_vec_conf_t *rk_vec_conf_dup(const rk_vec_conf_t *conf);
 void rk_vec_conf_destroy(rk_vec_conf_t *conf);
 
 /* The one setter for CLI flags, properties files and bundles alike: an
@@ -55,7 +54,6 @@ typedef struct rk_vec_ctx_s rk_vec_ctx_t;
 rk_err_t rk_vec_new(const rk_vec_conf_t *conf, rk_vec_t **out, char *errstr,
                     size_t errstr_size);
 void rk_vec_destroy(rk_vec_t *vec);
-const rk_vec_conf_t *rk_vec_get_conf(const rk_vec_t *vec);
 
 /* Feature indices run from 1 to rk_vec_dim() inclusive. */
 int rk_vec_dim(const rk_vec_t *vec);
