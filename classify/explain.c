@@ -35,8 +35,8 @@ void rk_explain_destroy(rk_explain_t *e) {
 }
 
 json_t *rk_explain_terms(rk_explain_t *e, const rk_model_t *model,
-                         const rk_vec_ctx_t *vec_ctx,
-                         const struct svm_node *x, int label) {
+                         const rk_vec_ctx_t *vec_ctx, const struct svm_node *x,
+                         int label) {
     const rk_pred_t *pred = rk_model_pred(model);
     int n = 0;
     for (; x->index != -1; x++) {
@@ -53,9 +53,9 @@ json_t *rk_explain_terms(rk_explain_t *e, const rk_model_t *model,
     json_t *arr = json_array();
     for (int i = 0; i < n; i++) {
         const char *term = rk_vec_ctx_term(vec_ctx, e->top[i].idx);
-        json_array_append_new(arr, json_pack("{s:s,s:f}", "term",
-                                             term ? term : "?", "weight",
-                                             e->top[i].weight));
+        json_array_append_new(arr,
+                              json_pack("{s:s,s:f}", "term", term ? term : "?",
+                                        "weight", e->top[i].weight));
     }
     return arr;
 }

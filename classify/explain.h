@@ -23,7 +23,7 @@ void rk_explain_destroy(rk_explain_t *e);
 /* [{"term": str, "weight": number}, ...], strongest first, for x as last
  * vectorised with vec_ctx, toward label. The caller owns the reference. */
 json_t *rk_explain_terms(rk_explain_t *e, const rk_model_t *model,
-                         const rk_vec_ctx_t *vec_ctx,
-                         const struct svm_node *x, int label);
+                         const rk_vec_ctx_t *vec_ctx, const struct svm_node *x,
+                         int label);
 
 #endif

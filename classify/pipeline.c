@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "classify/explain.h"
-#include "text/segment.h"
 #include "core/limits.h"
+#include "text/segment.h"
 
 struct rk_pipeline_ctx_s {
     rk_seg_list_t paras;
@@ -85,8 +85,8 @@ rk_err_t rk_pipeline_run(rk_pipeline_ctx_t *c, const rk_model_t *m,
                          rk_record_list_t *out, char *errstr,
                          size_t errstr_size) {
     clear(out);
-    rk_err_t err = rk_seg_split(d->text, d->len, &c->paras, errstr,
-                                errstr_size);
+    rk_err_t err =
+        rk_seg_split(d->text, d->len, &c->paras, errstr, errstr_size);
     if (err)
         return err;
     const rk_pred_t *pred = rk_model_pred(m);
@@ -122,13 +122,13 @@ rk_err_t rk_pipeline_run(rk_pipeline_ctx_t *c, const rk_model_t *m,
             "paragraph", "doc_id", d->id, "index", (json_int_t)i, "count",
             (json_int_t)n, "kind", rk_seg_kind_name(p->kind), "start",
             (json_int_t)p->start, "end", (json_int_t)p->end, "lang", p->lang,
-            "label", top >= 0 ? json_string(rk_pred_label(pred, top))
-                              : json_null(),
+            "label",
+            top >= 0 ? json_string(rk_pred_label(pred, top)) : json_null(),
             "labels", labels, "scores", scores);
         if (opts->explain)
-            json_object_set_new(rec, "explanation",
-                                rk_explain_terms(c->explain, m, c->vec, x,
-                                                 best));
+            json_object_set_new(
+                rec, "explanation",
+                rk_explain_terms(c->explain, m, c->vec, x, best));
         if (opts->include_text)
             json_object_set_new(rec, "text",
                                 json_stringn(p->text, p->text_len));
@@ -162,11 +162,10 @@ rk_err_t rk_pipeline_run(rk_pipeline_ctx_t *c, const rk_model_t *m,
             json_array_append_new(labels,
                                   json_string(rk_pred_label(pred, order[l])));
     }
-    json_t *doc = json_pack("{s:s,s:s,s:I,s:o,s:o,s:I,s:o}", "type",
-                            "document", "doc_id", d->id, "count",
-                            (json_int_t)n, "labels", labels, "label_counts",
-                            label_counts, "abstained", (json_int_t)abstained,
-                            "model", model_ref(m));
+    json_t *doc = json_pack("{s:s,s:s,s:I,s:o,s:o,s:I,s:o}", "type", "document",
+                            "doc_id", d->id, "count", (json_int_t)n, "labels",
+                            labels, "label_counts", label_counts, "abstained",
+                            (json_int_t)abstained, "model", model_ref(m));
     if (d->source_topic)
         json_object_set_new(doc, "source", source_ref(d));
     if (!emit(out, doc, RK_RECORD_DOCUMENT)) {

@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "classify/report_internal.h"
-#include "text/normalize.h"
 #include "core/utf8.h"
+#include "text/normalize.h"
 
 /* The searchable pieces of the explanation terms, normalised as the
  * vectoriser normalised them: a bigram gives its two words, a character
@@ -77,8 +77,9 @@ static void pieces_from_terms(pieces_t *p, const json_t *explanation) {
  * word. */
 static int word_matches(const char *norm, const pieces_t *p) {
     for (size_t i = 0; i < p->n; i++) {
-        if (rk_utf8_count(p->items[i], strlen(p->items[i])) >= 3 ? strstr(norm, p->items[i]) != NULL
-                                         : !strcmp(norm, p->items[i]))
+        if (rk_utf8_count(p->items[i], strlen(p->items[i])) >= 3
+                ? strstr(norm, p->items[i]) != NULL
+                : !strcmp(norm, p->items[i]))
             return 1;
     }
     return 0;

@@ -1,8 +1,8 @@
 /*
  * cli_util.c - error reporting shared by the subcommands.
  */
-#include <stdarg.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/broker.h"
 #include "cli/cli.h"
 #include "core/file.h"
+#include "ingest/broker.h"
 
 static const char *help =
     "usage: rakiza broker [--topics name:partitions,...] [--bootstrap-file F]\n"

@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "classify/pipeline.h"
-#include "ingest/envelope.h"
 #include "cli/cli.h"
 #include "core/file.h"
 #include "core/utf8.h"
+#include "ingest/envelope.h"
 
 static const char *help =
     "usage: rakiza classify [--model M] [--format jsonl|table] [--explain K]\n"
@@ -65,7 +65,8 @@ static void print_table_row(const char *line) {
             print_start(json_string_value(text), 60);
         putchar('\n');
     } else if (type) {
-        printf("%s: %lld paragraphs;", json_string_value(json_object_get(r, "doc_id")),
+        printf("%s: %lld paragraphs;",
+               json_string_value(json_object_get(r, "doc_id")),
                (long long)json_integer_value(json_object_get(r, "count")));
         const char *k;
         json_t *v;
@@ -88,7 +89,7 @@ static int classify_one(const char *path, const rk_model_t *m,
     char errstr[512], msg[1024], *raw = NULL;
     size_t len = 0;
     rk_err_t err = rk_file_read(path, RK_FILE_MAX_INPUT, &raw, &len, errstr,
-                                 sizeof errstr);
+                                sizeof errstr);
     if (err) {
         snprintf(msg, sizeof msg, "%s: %s", path, errstr);
         return rk_cli_fail("classify", err, msg);
@@ -152,8 +153,7 @@ int rk_cmd_classify(int argc, char **argv) {
         case 'e':
             po.explain = (int)strtol(optarg, &end, 10);
             if (*end || po.explain < 1 || po.explain > 100)
-                return rk_cli_usage_error("classify",
-                                          "--explain takes 1..100");
+                return rk_cli_usage_error("classify", "--explain takes 1..100");
             break;
         case 'T': po.include_text = 0; break;
         case 'h': fputs(help, stdout); return RK_EXIT_OK;

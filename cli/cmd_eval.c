@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cli.h"
+#include "core/limits.h"
 #include "models/evaluate.h"
 #include "models/labelled.h"
 #include "models/model.h"
-#include "cli/cli.h"
-#include "core/limits.h"
 
 static const char *help =
     "usage: rakiza eval [--model M] --data F [--data F2 ...] [--json]\n\n"
@@ -46,8 +46,11 @@ static void print_table(json_t *r) {
                (long long)json_integer_value(json_object_get(v, "n")));
     }
     printf("\nconfusion (rows: true label, columns: predicted; null = "
-           "abstained)\n%-14s", "");
-    json_object_foreach(pc, label, v) { printf(" %12.12s", label); }
+           "abstained)\n%-14s",
+           "");
+    json_object_foreach(pc, label, v) {
+        printf(" %12.12s", label);
+    }
     printf(" %12s\n", "null");
     json_object_foreach(pc, label, v) {
         json_t *row = json_object_get(conf, label);
@@ -81,7 +84,8 @@ int rk_cmd_eval(int argc, char **argv) {
         case 'm': model_path = optarg; break;
         case 'd': {
             ndata++;
-            rk_err_t err = rk_labelled_load(optarg, &data, errstr, sizeof errstr);
+            rk_err_t err =
+                rk_labelled_load(optarg, &data, errstr, sizeof errstr);
             if (err)
                 status = rk_cli_fail("eval", err, errstr);
             break;
@@ -111,9 +115,9 @@ int rk_cmd_eval(int argc, char **argv) {
         const rk_sample_t *s = &data.items[i];
         const struct svm_node *x;
         int n, top;
-        rk_err_t err = rk_vec_transform(rk_model_vec(m), ctx, s->text,
-                                        s->text_len, s->lang, &x, &n, errstr,
-                                        sizeof errstr);
+        rk_err_t err =
+            rk_vec_transform(rk_model_vec(m), ctx, s->text, s->text_len,
+                             s->lang, &x, &n, errstr, sizeof errstr);
         if (err) {
             char msg[1200];
             snprintf(msg, sizeof msg, "%s: %s", s->source, errstr);

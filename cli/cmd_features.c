@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "text/segment.h"
-#include "models/model.h"
 #include "cli/cli.h"
 #include "core/file.h"
+#include "models/model.h"
+#include "text/segment.h"
 
 static const char *help =
     "usage: rakiza features [--model M] [FILE...|-]\n\n"
@@ -24,7 +24,7 @@ static int features_one(const char *path, const rk_model_t *m,
     char errstr[512], *doc = NULL;
     size_t len = 0;
     rk_err_t err = rk_file_read(path, RK_FILE_MAX_INPUT, &doc, &len, errstr,
-                                 sizeof errstr);
+                                sizeof errstr);
     if (!err)
         err = rk_seg_split(doc, len, paras, errstr, sizeof errstr);
     for (size_t i = 0; !err && i < paras->count; i++) {

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "models/model.h"
 #include "cli/cli.h"
+#include "models/model.h"
 
 static const char *help =
     "usage: rakiza model info M\n"
@@ -24,8 +24,8 @@ int rk_cmd_model(int argc, char **argv) {
         return RK_EXIT_OK;
     }
     int info = argc == 3 && !strcmp(argv[1], "info");
-    int export = argc == 5 && !strcmp(argv[1], "export") &&
-                 !strcmp(argv[2], "--libsvm");
+    int export =
+        argc == 5 && !strcmp(argv[1], "export") && !strcmp(argv[2], "--libsvm");
     if (!info && !export)
         return rk_cli_usage_error(
             "model", "expected 'info M' or 'export --libsvm OUT M'");
@@ -38,7 +38,8 @@ int rk_cmd_model(int argc, char **argv) {
         fputc('\n', stdout);
     } else {
         char errstr[512];
-        rk_err_t err = rk_model_export_libsvm(m, argv[3], errstr, sizeof errstr);
+        rk_err_t err =
+            rk_model_export_libsvm(m, argv[3], errstr, sizeof errstr);
         if (err)
             status = rk_cli_fail("model", err, errstr);
     }

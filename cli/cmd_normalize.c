@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text/normalize.h"
 #include "cli/cli.h"
 #include "core/file.h"
+#include "text/normalize.h"
 
 static const char *help =
     "usage: rakiza normalize [--lang auto|ar|en] [--replace-invalid]\n"
@@ -29,7 +29,7 @@ static int normalize_one(const char *path, rk_norm_t *norm,
     char errstr[512], *doc = NULL;
     size_t len = 0, err_pos = 0;
     rk_err_t err = rk_file_read(path, RK_FILE_MAX_INPUT, &doc, &len, errstr,
-                                 sizeof errstr);
+                                sizeof errstr);
     for (size_t pos = 0; !err && pos < len;) {
         const char *nl = memchr(doc + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - doc) : len;

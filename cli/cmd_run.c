@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "obs/log.h"
-#include "ingest/stream.h"
 #include "cli/cli.h"
+#include "ingest/stream.h"
+#include "obs/log.h"
 
 static const char *help =
     "usage: rakiza run -b BROKERS -i IN_TOPIC -o OUT_TOPIC [-g GROUP]\n"
@@ -106,8 +106,8 @@ int rk_cmd_run(int argc, char **argv) {
             break;
         }
         case 'F': {
-            rk_err_t err = rk_stream_conf_load_file(conf, optarg, errstr,
-                                                    sizeof errstr);
+            rk_err_t err =
+                rk_stream_conf_load_file(conf, optarg, errstr, sizeof errstr);
             if (err)
                 status = rk_cli_fail("run", err, errstr);
             break;
@@ -119,15 +119,15 @@ int rk_cmd_run(int argc, char **argv) {
         default: status = rk_cli_usage_error("run", "bad option");
         }
         if (!status && key) {
-            rk_err_t err = rk_stream_conf_set(conf, key, value, errstr,
-                                              sizeof errstr);
+            rk_err_t err =
+                rk_stream_conf_set(conf, key, value, errstr, sizeof errstr);
             if (err)
                 status = rk_cli_fail("run", err, errstr);
         }
     }
     if (!status && optind < argc)
-        status = rk_cli_usage_error("run", "unexpected argument '%s'",
-                                    argv[optind]);
+        status =
+            rk_cli_usage_error("run", "unexpected argument '%s'", argv[optind]);
     rk_stream_t *s = NULL;
     if (!status) {
         /* Handlers before any librdkafka thread starts. */

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "text/segment.h"
 #include "cli/cli.h"
 #include "core/file.h"
+#include "text/segment.h"
 
 static const char *help =
     "usage: rakiza segment [FILE...|-]\n\n"
@@ -23,7 +23,7 @@ static int segment_one(const char *path, int many, rk_seg_list_t *list) {
     char errstr[512], *doc = NULL;
     size_t len = 0;
     rk_err_t err = rk_file_read(path, RK_FILE_MAX_INPUT, &doc, &len, errstr,
-                                 sizeof errstr);
+                                sizeof errstr);
     if (!err)
         err = rk_seg_split(doc, len, list, errstr, sizeof errstr);
     free(doc);

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/train.h"
 #include "cli/cli.h"
+#include "models/train.h"
 
 static const char *help =
     "usage: rakiza train --data F [--data F2 ...] --out M.rkz [--folds K]\n"
@@ -24,7 +24,8 @@ static const char *help =
     "  --out M.rkz     where to write the bundle\n"
     "  --folds K       cross-validation folds (default 5)\n"
     "  --seed N        seed for folds and libsvm (default 1); same seed, same\n"
-    "                  model (set SOURCE_DATE_EPOCH for a byte-identical file)\n"
+    "                  model (set SOURCE_DATE_EPOCH for a byte-identical "
+    "file)\n"
     "  --kernel K      linear (default) or rbf\n"
     "  --C c           libsvm's C when --grid is off (default 1)\n"
     "  --gamma g       rbf gamma when --grid is off (default 1/features)\n"

@@ -13,10 +13,13 @@ static const struct {
     rk_cmd_fn fn;
     const char *summary;
 } commands[] = {
-    {"normalize", rk_cmd_normalize, "print input lines normalised as the vectoriser sees them"},
+    {"normalize", rk_cmd_normalize,
+     "print input lines normalised as the vectoriser sees them"},
     {"segment", rk_cmd_segment, "split documents into paragraphs (JSON Lines)"},
-    {"features", rk_cmd_features, "print the vectors a model scores (libsvm format)"},
-    {"run", rk_cmd_run, "the streaming service: Kafka in, classified paragraphs out"},
+    {"features", rk_cmd_features,
+     "print the vectors a model scores (libsvm format)"},
+    {"run", rk_cmd_run,
+     "the streaming service: Kafka in, classified paragraphs out"},
     {"classify", rk_cmd_classify, "classify documents paragraph by paragraph"},
     {"train", rk_cmd_train, "train a model bundle from labelled samples"},
     {"eval", rk_cmd_eval, "score a model on labelled samples"},

@@ -1,7 +1,7 @@
 /*
- * hash.h - FNV-1a, 64 bits: the one hash for feature indices (text/vectorize.c),
- * model ids and training-data digests (models/). Inline because the
- * vectoriser calls it once per byte of every n-gram.
+ * hash.h - FNV-1a, 64 bits: the one hash for feature indices
+ * (text/vectorize.c), model ids and training-data digests (models/). Inline
+ * because the vectoriser calls it once per byte of every n-gram.
  *
  * Start with RK_FNV_OFFSET; chain calls to hash several parts as one.
  */

@@ -1,7 +1,7 @@
 /*
  * limits.h - the limits several layers share, named once. A limit that
- * belongs to one module lives in that module's header (RK_SEG_MAX_PARAGRAPH_BYTES,
- * RK_ENV_DEFAULT_MAX_MESSAGE_BYTES, ...).
+ * belongs to one module lives in that module's header
+ * (RK_SEG_MAX_PARAGRAPH_BYTES, RK_ENV_DEFAULT_MAX_MESSAGE_BYTES, ...).
  */
 #ifndef RK_LIMITS_H
 #define RK_LIMITS_H

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define FIELD(obj, off, type) ((type *)(void *)((char *)(obj) + (off)))
-#define CFIELD(obj, off, type)                                                \
+#define CFIELD(obj, off, type)                                                 \
     ((const type *)(const void *)((const char *)(obj) + (off)))
 
 const rk_setting_t *rk_settings_find(const rk_setting_t *table,
@@ -46,8 +46,7 @@ static int parse_long(const char *v, double lo, double hi, long *out) {
     return 1;
 }
 
-static int parse_range(const rk_setting_t *s, const char *v, int *lo,
-                       int *hi) {
+static int parse_range(const rk_setting_t *s, const char *v, int *lo, int *hi) {
     if (!strcmp(v, "off") || !strcmp(v, "0"))
         return (*lo = *hi = 0), 1;
     char buf[32];
@@ -197,7 +196,8 @@ const char *rk_settings_format(const rk_setting_t *s, const void *obj,
         snprintf(buf, size, "%s", s->choices[*CFIELD(obj, s->offset, int)]);
         break;
     case RK_SETTING_RANGE: {
-        int lo = *CFIELD(obj, s->offset, int), hi = *CFIELD(obj, s->offset2, int);
+        int lo = *CFIELD(obj, s->offset, int),
+            hi = *CFIELD(obj, s->offset2, int);
         if (lo)
             snprintf(buf, size, "%d-%d", lo, hi);
         else
@@ -211,7 +211,9 @@ const char *rk_settings_format(const rk_setting_t *s, const void *obj,
 const char *rk_settings_range(const rk_setting_t *s, char *buf, size_t size) {
     switch (s->type) {
     case RK_SETTING_INT:
-    case RK_SETTING_SIZE: snprintf(buf, size, "%.0f..%.0f", s->min, s->max); break;
+    case RK_SETTING_SIZE:
+        snprintf(buf, size, "%.0f..%.0f", s->min, s->max);
+        break;
     case RK_SETTING_UINT: snprintf(buf, size, "0..%u", UINT_MAX); break;
     case RK_SETTING_DOUBLE:
         if (s->min_open)
@@ -272,8 +274,8 @@ rk_err_t rk_settings_load_file(const char *path,
             continue;
         char *eq = strchr(s, '=');
         if (!eq) {
-            err = rk_fail(RK_ERR_USAGE, errstr, n,
-                          "%s:%zu: expected key=value", path, lineno);
+            err = rk_fail(RK_ERR_USAGE, errstr, n, "%s:%zu: expected key=value",
+                          path, lineno);
             break;
         }
         *eq = '\0';

@@ -1,4 +1,5 @@
-/* version.h - the version recorded in model bundles and printed by --version. */
+/* version.h - the version recorded in model bundles and printed by --version.
+ */
 #ifndef RK_VERSION_H
 #define RK_VERSION_H
 

@@ -38,9 +38,8 @@ static int write_input(const char *path, const uint8_t *data, size_t size) {
     }
     const uint8_t *p = data;
     size_t left = size;
-    rk_bundle_section_t sec[3] = {{"meta", NULL, 0},
-                                  {"vectorizer", NULL, 0},
-                                  {"libsvm", NULL, 0}};
+    rk_bundle_section_t sec[3] = {
+        {"meta", NULL, 0}, {"vectorizer", NULL, 0}, {"libsvm", NULL, 0}};
     for (int i = 0; i < 2; i++) {
         sec[i].len = take16(&p, &left);
         sec[i].data = p;

@@ -28,8 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     const struct svm_node *x;
     int n;
-    if (rk_vec_transform(vec, ctx, (const char *)data, size, NULL, &x, &n,
-                         err, sizeof err) == RK_OK) {
+    if (rk_vec_transform(vec, ctx, (const char *)data, size, NULL, &x, &n, err,
+                         sizeof err) == RK_OK) {
         for (int i = 0; i < n; i++)
             if (x[i].index < 1 || x[i].index > rk_vec_dim(vec) ||
                 (i && x[i].index <= x[i - 1].index) || !isfinite(x[i].value))

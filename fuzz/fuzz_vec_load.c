@@ -18,8 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const struct svm_node *x;
         int n;
         const char text[] = "مكافحة الإرهاب counter-terrorism";
-        if (rk_vec_transform(vec, ctx, text, sizeof text - 1, NULL, &x, &n,
-                             err, sizeof err) == RK_OK &&
+        if (rk_vec_transform(vec, ctx, text, sizeof text - 1, NULL, &x, &n, err,
+                             sizeof err) == RK_OK &&
             x[n].index != -1)
             abort();
         rk_vec_destroy(vec);

@@ -16,9 +16,9 @@
 
 #include "core/utf8.h"
 
-static const char *const code_names[] = {
-    "ok",       "bad_utf8", "bad_json", "bad_field",
-    "too_large", "bad_gzip", "empty",    "internal"};
+static const char *const code_names[] = {"ok",        "bad_utf8",  "bad_json",
+                                         "bad_field", "too_large", "bad_gzip",
+                                         "empty",     "internal"};
 
 const char *rk_env_code_name(rk_env_code_t code) {
     if ((unsigned)code >= sizeof code_names / sizeof code_names[0])
@@ -81,8 +81,8 @@ static rk_env_code_t gunzip(const unsigned char *in, size_t in_len, size_t max,
             size_t bigger = cap * 2 > max + 1 ? max + 1 : cap * 2;
             char *nb = realloc(buf, bigger);
             if (!nb) {
-                code = fail(RK_ENV_INTERNAL, errstr, errstr_size,
-                            "out of memory");
+                code =
+                    fail(RK_ENV_INTERNAL, errstr, errstr_size, "out of memory");
                 break;
             }
             buf = nb;
@@ -207,19 +207,18 @@ static rk_env_code_t decode_json(const char *p, size_t len, rk_env_doc_t *doc,
         code = fail(RK_ENV_BAD_FIELD, errstr, errstr_size,
                     "field 'id' must not be empty");
     if (!code)
-        code = string_field(obj, "text", 1, &doc->text, &doc->text_len,
-                            errstr, errstr_size);
-    if (!code)
-        code = string_field(obj, "lang", 0, &doc->lang, NULL, errstr,
+        code = string_field(obj, "text", 1, &doc->text, &doc->text_len, errstr,
                             errstr_size);
+    if (!code)
+        code =
+            string_field(obj, "lang", 0, &doc->lang, NULL, errstr, errstr_size);
     json_t *meta = obj ? json_object_get(obj, "meta") : NULL;
     if (!code && meta && !json_is_null(meta)) {
         if (!json_is_object(meta))
             code = fail(RK_ENV_BAD_FIELD, errstr, errstr_size,
                         "field 'meta' must be an object");
         else if (!(doc->meta_json = json_dumps(meta, JSON_COMPACT)))
-            code = fail(RK_ENV_INTERNAL, errstr, errstr_size,
-                        "out of memory");
+            code = fail(RK_ENV_INTERNAL, errstr, errstr_size, "out of memory");
     }
     if (!code && skip_space(doc->text, doc->text_len) == doc->text_len)
         code = fail(RK_ENV_EMPTY, errstr, errstr_size,
@@ -240,17 +239,17 @@ static rk_env_code_t raw_id(const rk_env_msg_t *msg, rk_env_doc_t *doc,
         doc->id_len = msg->key_len;
     } else {
         char buf[512];
-        int n = snprintf(buf, sizeof buf, "%s/%" PRId32 "/%" PRId64,
-                         msg->topic ? msg->topic : "", msg->partition,
-                         msg->offset);
+        int n =
+            snprintf(buf, sizeof buf, "%s/%" PRId32 "/%" PRId64,
+                     msg->topic ? msg->topic : "", msg->partition, msg->offset);
         if (n < 0 || (size_t)n >= sizeof buf)
             n = (int)sizeof buf - 1;
         doc->id = strndup(buf, (size_t)n);
         doc->id_len = (size_t)n;
     }
-    return doc->id ? RK_ENV_OK
-                   : fail(RK_ENV_INTERNAL, errstr, errstr_size,
-                          "out of memory");
+    return doc->id
+               ? RK_ENV_OK
+               : fail(RK_ENV_INTERNAL, errstr, errstr_size, "out of memory");
 }
 
 rk_env_code_t rk_env_decode(const rk_env_limits_t *limits,
@@ -283,8 +282,8 @@ rk_env_code_t rk_env_decode(const rk_env_limits_t *limits,
         code = fail(RK_ENV_EMPTY, errstr, errstr_size,
                     "message is empty or white space only");
     if (!code)
-        code = check_text(inflated ? "decompressed payload" : "payload", p,
-                          len, errstr, errstr_size);
+        code = check_text(inflated ? "decompressed payload" : "payload", p, len,
+                          errstr, errstr_size);
     if (!code && p[start] == '{') {
         code = decode_json(p, len, doc, errstr, errstr_size);
     } else if (!code) {
@@ -303,8 +302,8 @@ rk_env_code_t rk_env_decode(const rk_env_limits_t *limits,
                 doc->text[len] = '\0';
                 doc->text_len = len;
             } else {
-                code = fail(RK_ENV_INTERNAL, errstr, errstr_size,
-                            "out of memory");
+                code =
+                    fail(RK_ENV_INTERNAL, errstr, errstr_size, "out of memory");
             }
         }
     }

@@ -61,8 +61,9 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac,
      * one event, one line. */
     if (!strcmp(fac, "FAIL"))
         level = 7;
-    rk_log(level <= 3 ? RK_LOG_ERROR : level <= 4 ? RK_LOG_WARN
-                                                  : RK_LOG_DEBUG,
+    rk_log(level <= 3   ? RK_LOG_ERROR
+           : level <= 4 ? RK_LOG_WARN
+                        : RK_LOG_DEBUG,
            "kafka %s: %s", fac, buf);
 }
 
@@ -73,8 +74,8 @@ static void reload_model(rk_stream_t *s, const char *why) {
     rk_model_t *m = NULL;
     double started = rk_health_now();
     if (rk_model_load(s->model_path, &m, err, sizeof err) != RK_OK) {
-        rk_log(RK_LOG_ERROR, "%s: new model refused, still serving %s: %s",
-               why, rk_model_id(s->model), err);
+        rk_log(RK_LOG_ERROR, "%s: new model refused, still serving %s: %s", why,
+               rk_model_id(s->model), err);
         rk_obs_model_refused(s->obs);
         return;
     }
@@ -107,7 +108,7 @@ static rd_kafka_t *client(const rk_stream_conf_t *c, rd_kafka_type_t type,
     rd_kafka_conf_set_error_cb(k, on_error);
     char tid[256];
     int ok = rk_obs_kafka_defaults(k, errstr, n) == RK_OK;
-#define SET(key, val) \
+#define SET(key, val)                                                          \
     ok = ok && rd_kafka_conf_set(k, key, val, errstr, n) == RD_KAFKA_CONF_OK
     if (type == RD_KAFKA_CONSUMER) {
         SET("group.id", c->group);
@@ -155,14 +156,14 @@ rk_err_t rk_stream_new(const rk_stream_conf_t *conf, rk_stream_t **out,
     if (!s)
         return rk_fail(RK_ERR_NOMEM, errstr, n, "out of memory");
     s->conf = conf;
-    s->model_path = conf->model_path ? conf->model_path
-                                     : rk_model_default_path();
+    s->model_path =
+        conf->model_path ? conf->model_path : rk_model_default_path();
     s->offsets = rd_kafka_topic_partition_list_new(16);
     s->round = calloc((size_t)conf->batch_size, sizeof *s->round);
     s->ctx = calloc((size_t)conf->threads, sizeof *s->ctx);
-    err = s->round && s->ctx ? rk_obs_new(conf, &s->obs, errstr, n)
-                             : rk_fail(RK_ERR_NOMEM, errstr, n,
-                                       "out of memory");
+    err = s->round && s->ctx
+              ? rk_obs_new(conf, &s->obs, errstr, n)
+              : rk_fail(RK_ERR_NOMEM, errstr, n, "out of memory");
     double started = rk_health_now();
     if (!err)
         err = rk_model_load(s->model_path, &s->model, errstr, n);
@@ -174,9 +175,8 @@ rk_err_t rk_stream_new(const rk_stream_conf_t *conf, rk_stream_t **out,
     if (!err) {
         stat(s->model_path, &s->model_stat);
         s->producer = client(conf, RD_KAFKA_PRODUCER, s, errstr, n);
-        s->consumer = s->producer
-                          ? client(conf, RD_KAFKA_CONSUMER, s, errstr, n)
-                          : NULL;
+        s->consumer =
+            s->producer ? client(conf, RD_KAFKA_CONSUMER, s, errstr, n) : NULL;
         if (!s->producer || !s->consumer)
             err = RK_ERR_KAFKA;
     }
@@ -209,8 +209,8 @@ rk_err_t rk_stream_new(const rk_stream_conf_t *conf, rk_stream_t **out,
     return RK_OK;
 }
 
-rk_err_t rk_stream_run(rk_stream_t *s, rk_stream_signals_t *sig,
-                       char *errstr, size_t n) {
+rk_err_t rk_stream_run(rk_stream_t *s, rk_stream_signals_t *sig, char *errstr,
+                       size_t n) {
     rk_log(RK_LOG_INFO, "consuming %s as group %s, writing %s (%s), model %s",
            s->conf->in_topic, s->conf->group, s->conf->out_topic,
            s->conf->exactly_once ? "exactly-once" : "at-least-once",

@@ -36,8 +36,8 @@ rk_err_t rk_stream_new(const rk_stream_conf_t *conf, rk_stream_t **out,
                        char *errstr, size_t errstr_size);
 
 /* Runs until sig->stop; returns RK_OK after a clean drain and commit. */
-rk_err_t rk_stream_run(rk_stream_t *s, rk_stream_signals_t *sig,
-                       char *errstr, size_t errstr_size);
+rk_err_t rk_stream_run(rk_stream_t *s, rk_stream_signals_t *sig, char *errstr,
+                       size_t errstr_size);
 
 void rk_stream_destroy(rk_stream_t *s);
 

@@ -10,9 +10,11 @@
 
 #include "core/limits.h"
 
-#define ROW(name, type, field, lo, hi, def, desc)                             \
-    {name, type, offsetof(rk_stream_conf_t, field), 0, lo, hi, 0, NULL, def,   \
-     desc}
+#define ROW(name, type, field, lo, hi, def, desc)                              \
+    {                                                                          \
+        name, type, offsetof(rk_stream_conf_t, field), 0, lo, hi, 0, NULL,     \
+            def, desc                                                          \
+    }
 
 const rk_setting_t rk_stream_settings[] = {
     ROW("rakiza.in.topic", RK_SETTING_STRING, in_topic, 0, 0, NULL,
@@ -54,9 +56,10 @@ const rk_setting_t rk_stream_settings[] = {
         "gzip input inflating past this is dead-lettered (too_large)"),
     /* Kafka's default broker limit (message.max.bytes 1048588) less room
      * for the record's key and headers. */
-    ROW("rakiza.dlq.max.bytes", RK_SETTING_SIZE, dlq_max_bytes, 1024,
-        536870912, "1000000",
-        "dead-letter payloads are cut to this (header rakiza.payload.truncated)"),
+    ROW("rakiza.dlq.max.bytes", RK_SETTING_SIZE, dlq_max_bytes, 1024, 536870912,
+        "1000000",
+        "dead-letter payloads are cut to this (header "
+        "rakiza.payload.truncated)"),
     {NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL}};
 
 rk_stream_conf_t *rk_stream_conf_new(void) {
@@ -101,9 +104,10 @@ static rk_err_t add_kafka_property(rk_stream_conf_t *c, const char *key,
     return RK_OK;
 }
 
-rk_err_t rk_stream_conf_set(rk_stream_conf_t *c, const char *key,
-                            const char *v, char *errstr, size_t n) {
-    if (rk_settings_find(rk_stream_settings, key) || !strncmp(key, "rakiza.", 7))
+rk_err_t rk_stream_conf_set(rk_stream_conf_t *c, const char *key, const char *v,
+                            char *errstr, size_t n) {
+    if (rk_settings_find(rk_stream_settings, key) ||
+        !strncmp(key, "rakiza.", 7))
         return rk_settings_set(rk_stream_settings, c, key, v, errstr, n);
     return add_kafka_property(c, key, v, errstr, n);
 }
@@ -133,17 +137,15 @@ rk_err_t rk_stream_conf_check(const rk_stream_conf_t *c, char *errstr,
         return rk_fail(RK_ERR_USAGE, errstr, n,
                        "no dead-letter topic: give --dlq TOPIC, or --dlq none "
                        "to log and skip bad input");
-    if (!strcmp(c->in_topic, c->out_topic) ||
-        !strcmp(c->dlq, c->in_topic))
+    if (!strcmp(c->in_topic, c->out_topic) || !strcmp(c->dlq, c->in_topic))
         return rk_fail(RK_ERR_USAGE, errstr, n,
                        "the input topic cannot also be the output or "
                        "dead-letter topic");
     return RK_OK;
 }
 
-rk_err_t rk_stream_conf_apply(const rk_stream_conf_t *c,
-                              rd_kafka_conf_t *kconf, char *errstr,
-                              size_t n) {
+rk_err_t rk_stream_conf_apply(const rk_stream_conf_t *c, rd_kafka_conf_t *kconf,
+                              char *errstr, size_t n) {
     for (size_t i = 0; i < c->nkafka; i++)
         if (rd_kafka_conf_set(kconf, c->kafka[2 * i], c->kafka[2 * i + 1],
                               errstr, n) != RD_KAFKA_CONF_OK)

@@ -20,16 +20,16 @@
 
 typedef struct rk_stream_conf_s {
     char *in_topic, *out_topic, *group, *dlq; /* dlq NULL: not given */
-    char *model_path;                          /* NULL: default model */
+    char *model_path;                         /* NULL: default model */
     int exactly_once, threads, watch, explain, include_text;
-    int batch_size;         /* input messages per delivery-and-commit round */
-    int batch_ms;           /* longest wait to fill a round */
-    int metrics_port;       /* 0: off */
-    char *metrics_address;  /* NULL: 127.0.0.1 */
-    int summary_ms;         /* throughput line in the log; 0: off */
+    int batch_size;        /* input messages per delivery-and-commit round */
+    int batch_ms;          /* longest wait to fill a round */
+    int metrics_port;      /* 0: off */
+    char *metrics_address; /* NULL: 127.0.0.1 */
+    int summary_ms;        /* throughput line in the log; 0: off */
     rk_env_limits_t limits;
-    size_t dlq_max_bytes;   /* longer dead-letter payloads are cut (see README) */
-    char **kafka;           /* librdkafka key, value, key, value, ... */
+    size_t dlq_max_bytes; /* longer dead-letter payloads are cut (see README) */
+    char **kafka;         /* librdkafka key, value, key, value, ... */
     size_t nkafka;
 } rk_stream_conf_t;
 

@@ -27,7 +27,7 @@
  * doc_id until rk_stream_clear_round. */
 typedef struct item_s {
     rd_kafka_message_t *msg;
-    rk_env_code_t error;     /* RK_ENV_OK: records hold its output */
+    rk_env_code_t error; /* RK_ENV_OK: records hold its output */
     char reason[256];
     rk_record_list_t records;
     char *doc_id;

@@ -21,8 +21,8 @@
 typedef struct set_s {
     rk_metric_t *msg_in, *bytes_in, *para_in, *latency, *docs, *msg_out,
         *para_out, *labels, *abstained, *dlq, *delivery_err, *assigned, *lag,
-        *model_info, *model_load, *model_loaded_at, *reloads,
-        *reload_failures, *start_time;
+        *model_info, *model_load, *model_loaded_at, *reloads, *reload_failures,
+        *start_time;
 } set_t;
 
 struct rk_obs_s {
@@ -65,14 +65,15 @@ static rk_err_t register_set(rk_obs_t *o, char *errstr, size_t n) {
          "Paragraph records written to the output topic."},
         {&m->labels, RK_METRIC_COUNTER, "rakiza_paragraph_labels_total",
          "label", "Paragraph records written, by top label."},
-        {&m->abstained, RK_METRIC_COUNTER,
-         "rakiza_paragraphs_abstained_total", NULL,
+        {&m->abstained, RK_METRIC_COUNTER, "rakiza_paragraphs_abstained_total",
+         NULL,
          "Paragraph records written with label null (top score under the "
          "model's threshold)."},
         {&m->dlq, RK_METRIC_COUNTER, "rakiza_dlq_messages_total", "code",
          "Input messages dead-lettered, by the contract's error code."},
         {&m->delivery_err, RK_METRIC_COUNTER, "rakiza_delivery_errors_total",
-         NULL, "Output messages not delivered (refused or timed out, or purged "
+         NULL,
+         "Output messages not delivered (refused or timed out, or purged "
          "by an aborted transaction)."},
         {&m->assigned, RK_METRIC_GAUGE, "rakiza_assigned_partitions", NULL,
          "Input partitions assigned to this process."},
@@ -96,8 +97,7 @@ static rk_err_t register_set(rk_obs_t *o, char *errstr, size_t n) {
     };
     for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++) {
         int hist = defs[i].type == RK_METRIC_HISTOGRAM;
-        size_t nb = hist ? sizeof latency_bounds / sizeof latency_bounds[0]
-                         : 0;
+        size_t nb = hist ? sizeof latency_bounds / sizeof latency_bounds[0] : 0;
         rk_err_t err = rk_metrics_register(
             o->reg, defs[i].type, defs[i].name, defs[i].help, defs[i].label,
             hist ? latency_bounds : NULL, nb, defs[i].slot, errstr, n);
@@ -118,8 +118,8 @@ static int health_cb(void *opaque, char *reason, size_t size) {
     return rk_health_check(o->health, rk_health_now(), reason, size);
 }
 
-rk_err_t rk_obs_new(const rk_stream_conf_t *conf, rk_obs_t **out,
-                    char *errstr, size_t n) {
+rk_err_t rk_obs_new(const rk_stream_conf_t *conf, rk_obs_t **out, char *errstr,
+                    size_t n) {
     *out = NULL;
     rk_obs_t *o = calloc(1, sizeof *o);
     if (!o)
@@ -136,12 +136,11 @@ rk_err_t rk_obs_new(const rk_stream_conf_t *conf, rk_obs_t **out,
         rk_metric_set(o->m.start_time, NULL, unix_now());
     if (!err && conf->metrics_port) {
         err = rk_metrics_http_start(o->reg, conf->metrics_address,
-                                    conf->metrics_port, health_cb, o,
-                                    &o->http, errstr, n);
+                                    conf->metrics_port, health_cb, o, &o->http,
+                                    errstr, n);
         if (!err)
             rk_log(RK_LOG_INFO, "metrics on http://%s:%d/metrics and /healthz",
-                   conf->metrics_address ? conf->metrics_address
-                                         : "127.0.0.1",
+                   conf->metrics_address ? conf->metrics_address : "127.0.0.1",
                    rk_metrics_http_port(o->http));
     }
     if (err) {
@@ -183,7 +182,7 @@ void rk_obs_kafka_stats(rk_obs_t *o, int consumer, const char *json,
     rk_health_brokers(o->health, consumer, st.brokers_up > 0,
                       (long long)st.queued);
     if (consumer) {
-        char (*names)[16] = calloc(st.nlags + 1, sizeof *names);
+        char(*names)[16] = calloc(st.nlags + 1, sizeof *names);
         const char **labels = calloc(st.nlags + 1, sizeof *labels);
         double *values = calloc(st.nlags + 1, sizeof *values);
         if (names && labels && values) {

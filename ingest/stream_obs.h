@@ -45,8 +45,8 @@ typedef struct rk_obs_s rk_obs_t;
 
 /* Builds the metric set and, when conf->metrics_port is set, starts
  * serving it (a port in use is an error). */
-rk_err_t rk_obs_new(const rk_stream_conf_t *conf, rk_obs_t **out,
-                    char *errstr, size_t errstr_size);
+rk_err_t rk_obs_new(const rk_stream_conf_t *conf, rk_obs_t **out, char *errstr,
+                    size_t errstr_size);
 /* Stops the server. NULL-safe. */
 void rk_obs_destroy(rk_obs_t *o);
 

@@ -26,22 +26,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/limits.h"
 #include "ingest/stream_internal.h"
 #include "obs/health.h"
 #include "obs/log.h"
-#include "core/limits.h"
 
 typedef struct work_s {
     rk_stream_t *s;
     int worker, nworkers;
 } work_t;
 
-static void classify_item(rk_stream_t *s, rk_pipeline_ctx_t *ctx,
-                          item_t *it) {
+static void classify_item(rk_stream_t *s, rk_pipeline_ctx_t *ctx, item_t *it) {
     const rd_kafka_message_t *m = it->msg;
     const char *topic = rd_kafka_topic_name(m->rkt);
-    rk_env_msg_t env = {m->payload, m->len, m->key, m->key_len,
-                        topic, m->partition, m->offset};
+    rk_env_msg_t env = {m->payload, m->len,       m->key,   m->key_len,
+                        topic,      m->partition, m->offset};
     rk_env_doc_t doc;
     double started = rk_health_now();
     it->error = rk_env_decode(&s->conf->limits, &env, &doc, it->reason,
@@ -49,8 +48,8 @@ static void classify_item(rk_stream_t *s, rk_pipeline_ctx_t *ctx,
     if (it->error)
         return;
     rk_pipeline_opts_t po = {s->conf->explain, s->conf->include_text};
-    rk_doc_t d = {doc.id, doc.text, doc.text_len, topic, m->partition,
-                  m->offset};
+    rk_doc_t d = {doc.id, doc.text,     doc.text_len,
+                  topic,  m->partition, m->offset};
     if (rk_pipeline_run(ctx, s->model, &po, &d, &it->records, it->reason,
                         sizeof it->reason) != RK_OK)
         it->error = RK_ENV_INTERNAL;
@@ -125,11 +124,11 @@ static rd_kafka_resp_err_t dead_letter(rk_stream_t *s, const item_t *it) {
     /* The reason may quote the payload (a JSON parser's "near '...'"): it
      * goes in the rakiza.error.message header, and in the log at debug. */
     rk_log(RK_LOG_WARN, "dead letter %s [%d] @%lld: %s",
-           rd_kafka_topic_name(m->rkt), (int)m->partition,
-           (long long)m->offset, code);
+           rd_kafka_topic_name(m->rkt), (int)m->partition, (long long)m->offset,
+           code);
     rk_log(RK_LOG_DEBUG, "dead letter %s [%d] @%lld: %s: %s",
-           rd_kafka_topic_name(m->rkt), (int)m->partition,
-           (long long)m->offset, code, it->reason);
+           rd_kafka_topic_name(m->rkt), (int)m->partition, (long long)m->offset,
+           code, it->reason);
     if (!strcmp(s->conf->dlq, "none"))
         return RD_KAFKA_RESP_ERR_NO_ERROR;
     char part[16], off[32];
@@ -152,8 +151,8 @@ static rd_kafka_resp_err_t dead_letter(rk_stream_t *s, const item_t *it) {
                         rd_kafka_topic_name(m->rkt), -1);
     rd_kafka_header_add(h, "rakiza.source.partition", -1, part, -1);
     rd_kafka_header_add(h, "rakiza.source.offset", -1, off, -1);
-    rd_kafka_resp_err_t err = produce(s, s->conf->dlq, m->key, m->key_len,
-                                      m->payload, len, h);
+    rd_kafka_resp_err_t err =
+        produce(s, s->conf->dlq, m->key, m->key_len, m->payload, len, h);
     if (err)
         rd_kafka_headers_destroy(h); /* not handed over on failure */
     return err;
@@ -206,8 +205,9 @@ static void commit_offsets(rk_stream_t *s) {
         return;
     rd_kafka_resp_err_t err = rd_kafka_commit(s->consumer, s->offsets, 0);
     if (err) {
-        rk_log(RK_LOG_WARN, "offset commit failed: %s (kept, retried with "
-                            "the next round)",
+        rk_log(RK_LOG_WARN,
+               "offset commit failed: %s (kept, retried with "
+               "the next round)",
                rd_kafka_err2str(err));
         return;
     }
@@ -267,9 +267,9 @@ rk_err_t rk_stream_close_round(rk_stream_t *s) {
             continue;
         }
         for (size_t r = 0; r < it->records.count && !err; r++)
-            err = produce(s, s->conf->out_topic, it->doc_id,
-                          strlen(it->doc_id), it->records.items[r].json,
-                          it->records.items[r].len, NULL);
+            err = produce(s, s->conf->out_topic, it->doc_id, strlen(it->doc_id),
+                          it->records.items[r].json, it->records.items[r].len,
+                          NULL);
     }
     if (txerr) {
         rd_kafka_error_destroy(txerr);
@@ -280,8 +280,7 @@ rk_err_t rk_stream_close_round(rk_stream_t *s) {
             rd_kafka_consumer_group_metadata_t *meta =
                 rd_kafka_consumer_group_metadata(s->consumer);
             txerr = rd_kafka_send_offsets_to_transaction(s->producer,
-                                                         s->offsets, meta,
-                                                         -1);
+                                                         s->offsets, meta, -1);
             rd_kafka_consumer_group_metadata_destroy(meta);
             if (!txerr)
                 txerr = rd_kafka_commit_transaction(s->producer, -1);

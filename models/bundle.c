@@ -68,8 +68,8 @@ rk_err_t rk_bundle_write(const char *path, const rk_bundle_section_t *sec,
         return rk_fail(RK_ERR_INTERNAL, errstr, errstr_size,
                        "%s: compression failed (zlib %d)", path, zerr);
     }
-    rk_err_t err = rk_file_write_atomic(path, file, HEADER + zlen, errstr,
-                                        errstr_size);
+    rk_err_t err =
+        rk_file_write_atomic(path, file, HEADER + zlen, errstr, errstr_size);
     free(file);
     return err;
 }
@@ -91,8 +91,7 @@ rk_err_t rk_bundle_read(const char *path, rk_bundle_t *b, char *errstr,
     size_t got = fread(h, 1, HEADER, f);
     if (got < 4 || memcmp(h, MAGIC, 4)) {
         fclose(f);
-        return bad(path, "wrong magic (not an .rkz file)", errstr,
-                   errstr_size);
+        return bad(path, "wrong magic (not an .rkz file)", errstr, errstr_size);
     }
     if (got < HEADER) {
         fclose(f);
@@ -125,11 +124,11 @@ rk_err_t rk_bundle_read(const char *path, rk_bundle_t *b, char *errstr,
     rk_err_t err = RK_OK;
     uLongf out = (uLongf)size;
     if (got < zlen)
-        err = bad(path, "truncated (file shorter than its header says)",
-                  errstr, errstr_size);
-    else if (got > zlen)
-        err = bad(path, "trailing bytes after the payload", errstr,
+        err = bad(path, "truncated (file shorter than its header says)", errstr,
                   errstr_size);
+    else if (got > zlen)
+        err =
+            bad(path, "trailing bytes after the payload", errstr, errstr_size);
     else if (uncompress(b->payload, &out, z, (uLong)zlen) != Z_OK ||
              out != size)
         err = bad(path, "corrupted compressed payload", errstr, errstr_size);
@@ -147,8 +146,7 @@ rk_err_t rk_bundle_read(const char *path, rk_bundle_t *b, char *errstr,
         if (end - p < 4 || (nl = rd(p, 4)) > RK_BUNDLE_MAX_NAME_BYTES ||
             (uint64_t)(end - p - 4) < nl + 8)
             err = bad(path, "bad section header", errstr, errstr_size);
-        else if ((dl = rd(p + 4 + nl, 8)) >
-                 (uint64_t)(end - (p + 4 + nl + 8)))
+        else if ((dl = rd(p + 4 + nl, 8)) > (uint64_t)(end - (p + 4 + nl + 8)))
             err = bad(path, "section longer than the payload", errstr,
                       errstr_size);
         else {
@@ -156,8 +154,8 @@ rk_err_t rk_bundle_read(const char *path, rk_bundle_t *b, char *errstr,
              * left over their own length field (it is no longer needed). */
             memmove((unsigned char *)p, p + 4, nl);
             ((unsigned char *)p)[nl] = '\0';
-            b->sections[i] = (rk_bundle_section_t){(const char *)p,
-                                                   p + 4 + nl + 8, dl};
+            b->sections[i] =
+                (rk_bundle_section_t){(const char *)p, p + 4 + nl + 8, dl};
             p += 4 + nl + 8 + dl;
             b->count++;
         }

@@ -44,7 +44,8 @@ static int intern(rk_eval_t *ev, const char *label) {
     for (size_t i = 0; i < ev->nlabels; i++)
         if (!strcmp(ev->labels[i], label))
             return (int)i;
-    if (ev->nlabels == RK_MAX_LABELS || !(ev->labels[ev->nlabels] = strdup(label)))
+    if (ev->nlabels == RK_MAX_LABELS ||
+        !(ev->labels[ev->nlabels] = strdup(label)))
         return -1;
     return (int)ev->nlabels++;
 }
@@ -81,7 +82,6 @@ int rk_eval_add(rk_eval_t *ev, const char *truth, const char *pred,
     }
     return 1;
 }
-
 
 typedef struct prf_s {
     double precision, recall, f1;
@@ -135,7 +135,6 @@ double rk_eval_accuracy(const rk_eval_t *ev) {
 double rk_eval_macro_f1(const rk_eval_t *ev) {
     return macro_f1(ev, &ev->all);
 }
-
 
 json_t *rk_eval_json(const rk_eval_t *ev) {
     json_t *o = json_object(), *per_class = json_object(),

@@ -68,13 +68,15 @@ static int parse_json(rk_sample_set_t *set, const char *line, size_t len,
         json_decref(o);
         return 0;
     }
-    json_t *text = json_object_get(o, "text"), *label = json_object_get(o, "label"),
-           *lang = json_object_get(o, "lang"), *source = json_object_get(o, "source");
-    const char *bad = !json_is_string(text)                  ? "text"
-                      : !json_is_string(label)               ? "label"
-                      : !*json_string_value(label)           ? "label"
-                      : (lang && !json_is_string(lang))      ? "lang"
-                                                             : NULL;
+    json_t *text = json_object_get(o, "text"),
+           *label = json_object_get(o, "label"),
+           *lang = json_object_get(o, "lang"),
+           *source = json_object_get(o, "source");
+    const char *bad = !json_is_string(text)             ? "text"
+                      : !json_is_string(label)          ? "label"
+                      : !*json_string_value(label)      ? "label"
+                      : (lang && !json_is_string(lang)) ? "lang"
+                                                        : NULL;
     int ok = !bad;
     if (bad)
         rk_fail(RK_ERR_DATA, errstr, errstr_size,
@@ -83,8 +85,7 @@ static int parse_json(rk_sample_set_t *set, const char *line, size_t len,
     else if (!push(set, json_string_value(text), json_string_length(text),
                    json_string_value(label),
                    lang ? json_string_value(lang) : NULL,
-                   json_is_string(source) ? json_string_value(source)
-                                          : where))
+                   json_is_string(source) ? json_string_value(source) : where))
         ok = 0, rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     json_decref(o);
     return ok;
@@ -94,8 +95,8 @@ static int parse_tsv(rk_sample_set_t *set, const char *line, size_t len,
                      const char *where, char *errstr, size_t errstr_size) {
     const char *tab = memchr(line, '\t', len);
     if (!tab || tab == line || tab + 1 == line + len) {
-        rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                "%s: expected label<TAB>text", where);
+        rk_fail(RK_ERR_DATA, errstr, errstr_size, "%s: expected label<TAB>text",
+                where);
         return 0;
     }
     char *label = dupn(line, (size_t)(tab - line));
@@ -107,8 +108,8 @@ static int parse_tsv(rk_sample_set_t *set, const char *line, size_t len,
     return ok;
 }
 
-rk_err_t rk_labelled_load(const char *path, rk_sample_set_t *set,
-                          char *errstr, size_t errstr_size) {
+rk_err_t rk_labelled_load(const char *path, rk_sample_set_t *set, char *errstr,
+                          size_t errstr_size) {
     FILE *f = fopen(path, "rb");
     if (!f)
         return rk_fail(RK_ERR_IO, errstr, errstr_size, "cannot open '%s': %s",

@@ -31,8 +31,8 @@ typedef struct rk_sample_set_s {
 /* Appends the samples of path to set (zero-initialised before first use).
  * Errors name file:line and the field at fault; on error set keeps what it
  * had before the call. */
-rk_err_t rk_labelled_load(const char *path, rk_sample_set_t *set,
-                          char *errstr, size_t errstr_size);
+rk_err_t rk_labelled_load(const char *path, rk_sample_set_t *set, char *errstr,
+                          size_t errstr_size);
 
 void rk_labelled_free(rk_sample_set_t *set);
 

@@ -10,11 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/hash.h"
+#include "core/limits.h"
+#include "core/version.h"
 #include "models/bundle.h"
 #include "models/svm_text.h"
-#include "core/hash.h"
-#include "core/version.h"
-#include "core/limits.h"
 
 #define MODEL_FORMAT 1
 
@@ -36,9 +36,15 @@ void rk_model_destroy(rk_model_t *m) {
     free(m);
 }
 
-const rk_vec_t *rk_model_vec(const rk_model_t *m) { return m->vec; }
-const rk_pred_t *rk_model_pred(const rk_model_t *m) { return m->pred; }
-json_t *rk_model_meta(const rk_model_t *m) { return m->meta; }
+const rk_vec_t *rk_model_vec(const rk_model_t *m) {
+    return m->vec;
+}
+const rk_pred_t *rk_model_pred(const rk_model_t *m) {
+    return m->pred;
+}
+json_t *rk_model_meta(const rk_model_t *m) {
+    return m->meta;
+}
 
 const char *rk_model_id(const rk_model_t *m) {
     return json_string_value(json_object_get(m->meta, "id"));
@@ -61,14 +67,12 @@ static rk_err_t meta_labels(json_t *meta, const char **labels, int *n,
         json_t *l = json_array_get(arr, i);
         if (!json_is_string(l) || !*json_string_value(l))
             return rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                           "metadata: label %zu is not a non-empty string",
-                           i);
+                           "metadata: label %zu is not a non-empty string", i);
         labels[i] = json_string_value(l);
         for (size_t j = 0; j < i; j++)
             if (!strcmp(labels[i], labels[j]))
                 return rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                               "metadata: label '%s' appears twice",
-                               labels[i]);
+                               "metadata: label '%s' appears twice", labels[i]);
     }
     *n = (int)k;
     return RK_OK;
@@ -92,8 +96,8 @@ rk_err_t rk_model_load(const char *path, rk_model_t **out, char *errstr,
         err = rk_fail(RK_ERR_DATA, inner, sizeof inner,
                       "missing section (meta, vectorizer and libsvm needed)");
     json_error_t jerr;
-    if (!err && !(m->meta = json_loadb((const char *)meta->data, meta->len, 0,
-                                       &jerr)))
+    if (!err &&
+        !(m->meta = json_loadb((const char *)meta->data, meta->len, 0, &jerr)))
         err = rk_fail(RK_ERR_DATA, inner, sizeof inner, "metadata: %s",
                       jerr.text);
     const char *labels[RK_MAX_LABELS];
@@ -112,8 +116,7 @@ rk_err_t rk_model_load(const char *path, rk_model_t **out, char *errstr,
     struct svm_model *model = NULL;
     if (!err)
         err = rk_svm_from_text((const char *)svm->data, svm->len, nlabels,
-                               rk_vec_dim(m->vec), &model, inner,
-                               sizeof inner);
+                               rk_vec_dim(m->vec), &model, inner, sizeof inner);
     if (!err)
         err = rk_pred_new(model, labels, nlabels, json_number_value(th),
                           &m->pred, inner, sizeof inner);
@@ -157,16 +160,16 @@ rk_err_t rk_model_build(json_t *meta, rk_vec_t *vec, struct svm_model *svm,
     /* A freshly trained libsvm model points into the caller's training
      * vectors; scoring uses the model reloaded from its text instead, which
      * owns its memory and proves the stored text is what scores. */
-    rk_err_t err = rk_svm_to_text(svm, &m->svm_text, &m->svm_len, errstr,
-                                  errstr_size);
+    rk_err_t err =
+        rk_svm_to_text(svm, &m->svm_text, &m->svm_len, errstr, errstr_size);
     svm_free_and_destroy_model(&svm);
     struct svm_model *loaded = NULL;
     if (!err)
         err = rk_svm_from_text(m->svm_text, m->svm_len, nlabels,
                                rk_vec_dim(vec), &loaded, errstr, errstr_size);
     if (!err)
-        err = rk_pred_new(loaded, labels, nlabels, threshold, &m->pred,
-                          errstr, errstr_size);
+        err = rk_pred_new(loaded, labels, nlabels, threshold, &m->pred, errstr,
+                          errstr_size);
     unsigned char *blob = NULL;
     size_t blob_len = 0;
     if (!err)

@@ -25,9 +25,9 @@ rk_err_t rk_model_load(const char *path, rk_model_t **out, char *errstr,
 
 /* Builds a model from trained parts, taking ownership of vec and svm
  * (also on failure); svm may point into the caller's training vectors,
- * which may be freed once this returns. meta holds everything but id, created, labels and
- * threshold, which this fills in; it is borrowed (a reference is taken).
- * created comes from $SOURCE_DATE_EPOCH when set, so builds can be
+ * which may be freed once this returns. meta holds everything but id, created,
+ * labels and threshold, which this fills in; it is borrowed (a reference is
+ * taken). created comes from $SOURCE_DATE_EPOCH when set, so builds can be
  * reproduced byte for byte. */
 rk_err_t rk_model_build(json_t *meta, rk_vec_t *vec, struct svm_model *svm,
                         const char *const *labels, int nlabels,

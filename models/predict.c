@@ -5,6 +5,7 @@
 #include "models/predict.h"
 #include "core/limits.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -100,8 +101,7 @@ static const double *weights_of(const rk_pred_t *p, int idx) {
     return p->w + row * (size_t)p->pairs;
 }
 
-double rk_pred_contribution(const rk_pred_t *p, int label, int idx,
-                            double v) {
+double rk_pred_contribution(const rk_pred_t *p, int label, int idx, double v) {
     if (!p->w)
         return 0.0;
     const double *w = weights_of(p, idx);
@@ -132,18 +132,17 @@ rk_err_t rk_pred_new(struct svm_model *model, const char *const *labels,
     p->threshold = threshold;
     p->labels = calloc((size_t)nlabels, sizeof *p->labels);
     p->order = calloc((size_t)nlabels, sizeof *p->order);
-    rk_err_t err = (p->labels && p->order)
-                       ? RK_OK
-                       : rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                                 "out of memory");
+    rk_err_t err =
+        (p->labels && p->order)
+            ? RK_OK
+            : rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     if (!err && (svm_get_nr_class(model) != nlabels || nlabels < 2 ||
                  !svm_check_probability_model(model)))
         err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
                       "the libsvm model has %d classes and %s probability "
                       "estimates; %d labels with probabilities are needed",
                       svm_get_nr_class(model),
-                      svm_check_probability_model(model) ? "" : "no",
-                      nlabels);
+                      svm_check_probability_model(model) ? "" : "no", nlabels);
     if (!err && !(threshold >= 0.0 && threshold <= 1.0))
         err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
                       "threshold %g is outside 0..1", threshold);
@@ -152,9 +151,10 @@ rk_err_t rk_pred_new(struct svm_model *model, const char *const *labels,
         svm_get_labels(model, nlabels <= RK_MAX_LABELS ? ids : NULL);
         for (int j = 0; j < nlabels && !err; j++) {
             if (nlabels > RK_MAX_LABELS || ids[j] < 0 || ids[j] >= nlabels)
-                err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                              "libsvm label %d is outside 0..%d",
-                              nlabels > RK_MAX_LABELS ? -1 : ids[j], nlabels - 1);
+                err =
+                    rk_fail(RK_ERR_DATA, errstr, errstr_size,
+                            "libsvm label %d is outside 0..%d",
+                            nlabels > RK_MAX_LABELS ? -1 : ids[j], nlabels - 1);
             else
                 p->order[j] = ids[j];
         }
@@ -212,9 +212,11 @@ static double sigmoid_predict(double dec, double A, double B) {
 
 /* libsvm's multiclass_probability (svm.cpp): pairwise coupling, method 2
  * of Wu, Lin and Weng, step for step so the results match libsvm's. */
-static void multiclass_probability(int k, double r[RK_MAX_LABELS][RK_MAX_LABELS],
+static void multiclass_probability(int k,
+                                   double r[RK_MAX_LABELS][RK_MAX_LABELS],
                                    double *p) {
-    double Q[RK_MAX_LABELS][RK_MAX_LABELS], Qp[RK_MAX_LABELS], pQp, eps = 0.005 / k;
+    double Q[RK_MAX_LABELS][RK_MAX_LABELS], Qp[RK_MAX_LABELS], pQp,
+        eps = 0.005 / k;
     int max_iter = k > 100 ? k : 100;
     for (int t = 0; t < k; t++) {
         p[t] = 1.0 / k;
@@ -312,8 +314,12 @@ int rk_pred_score_with(const rk_pred_t *p, const struct svm_node *x,
     else
         svm_predict_probability(p->model, x, raw);
     int best = 0;
+    double sum = 0;
     for (int j = 0; j < p->nlabels; j++)
-        probs[p->order[j]] = raw[j];
+        probs[p->order[j]] = raw[j], sum += raw[j];
+    /* The header's promise: probabilities over the labels sum to 1. */
+    assert(fabs(sum - 1.0) < 1e-6);
+    (void)sum;
     for (int i = 1; i < p->nlabels; i++)
         if (probs[i] > probs[best])
             best = i;
@@ -321,7 +327,7 @@ int rk_pred_score_with(const rk_pred_t *p, const struct svm_node *x,
     return best;
 }
 
-int rk_pred_score(const rk_pred_t *p, const struct svm_node *x,
-                  double *probs, int *top) {
+int rk_pred_score(const rk_pred_t *p, const struct svm_node *x, double *probs,
+                  int *top) {
     return rk_pred_score_with(p, x, 0, probs, top);
 }

@@ -62,8 +62,9 @@ static int numbers(char **p, int n, double *out) {
 
 static rk_err_t validate(char *s, int nr_class, int dim, char *errstr,
                          size_t errstr_size) {
-#define BAD(...) return rk_fail(RK_ERR_DATA, errstr, errstr_size, \
-                                "libsvm model: " __VA_ARGS__)
+#define BAD(...)                                                               \
+    return rk_fail(RK_ERR_DATA, errstr, errstr_size,                           \
+                   "libsvm model: " __VA_ARGS__)
     int k = -1, pairs = 0, seen_prob_a = 0, seen_prob_b = 0;
     long total = -1, nr_sv_sum = -1;
     char *line = s;
@@ -175,8 +176,8 @@ static rk_err_t validate(char *s, int nr_class, int dim, char *errstr,
 #undef BAD
 }
 
-rk_err_t rk_svm_from_text(const char *text, size_t len, int nr_class,
-                          int dim, struct svm_model **out, char *errstr,
+rk_err_t rk_svm_from_text(const char *text, size_t len, int nr_class, int dim,
+                          struct svm_model **out, char *errstr,
                           size_t errstr_size) {
     *out = NULL;
     char *copy = malloc(len + 1);

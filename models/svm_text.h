@@ -23,8 +23,8 @@ rk_err_t rk_svm_to_text(const struct svm_model *m, char **text, size_t *len,
 /* Parses and validates text (of a model with nr_class classes labelled
  * 0..nr_class-1, probability estimates, features within 1..dim), then
  * loads it. The caller frees the model with svm_free_and_destroy_model. */
-rk_err_t rk_svm_from_text(const char *text, size_t len, int nr_class,
-                          int dim, struct svm_model **out, char *errstr,
+rk_err_t rk_svm_from_text(const char *text, size_t len, int nr_class, int dim,
+                          struct svm_model **out, char *errstr,
                           size_t errstr_size);
 
 #endif

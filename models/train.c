@@ -11,10 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/evaluate.h"
 #include "core/hash.h"
 #include "core/limits.h"
-
+#include "models/evaluate.h"
 
 typedef struct fold_s {
     rk_vec_t *vec;
@@ -26,17 +25,19 @@ typedef struct job_s {
     const rk_train_conf_t *conf;
     const char *labels[RK_MAX_LABELS];
     int nlabels;
-    double *y;        /* label index per sample */
-    int *fold_of;     /* fold per sample */
+    double *y;    /* label index per sample */
+    int *fold_of; /* fold per sample */
     fold_t *folds;
     size_t step, steps;
 } job_t;
 
 static const char *const kernel_names[] = {"linear", "rbf", NULL};
 
-#define ROW(name, type, field, lo, hi, open, choices, def, desc)              \
-    {name, type, offsetof(rk_train_conf_t, field), 0, lo, hi, open, choices,   \
-     def, desc}
+#define ROW(name, type, field, lo, hi, open, choices, def, desc)               \
+    {                                                                          \
+        name, type, offsetof(rk_train_conf_t, field), 0, lo, hi, open,         \
+            choices, def, desc                                                 \
+    }
 
 const rk_setting_t rk_train_settings[] = {
     ROW("train.folds", RK_SETTING_INT, folds, 2, 100, 0, NULL, "5",
@@ -129,7 +130,8 @@ static rk_err_t assign_folds(job_t *j, char *errstr, size_t errstr_size) {
             idx[r] = t;
         }
         for (size_t i = 0; i < m; i++)
-            j->fold_of[idx[i]] = (int)((i + (size_t)k) % (size_t)j->conf->folds);
+            j->fold_of[idx[i]] =
+                (int)((i + (size_t)k) % (size_t)j->conf->folds);
     }
     free(idx);
     return RK_OK;
@@ -152,10 +154,10 @@ static rk_err_t vectorise(job_t *j, const int *use, rk_vec_t **vec_out,
     struct svm_node **x = calloc(n, sizeof *x);
     rk_vec_t *vec = NULL;
     rk_vec_ctx_t *ctx = rk_vec_ctx_new();
-    rk_err_t err = texts && lens && x && ctx
-                       ? RK_OK
-                       : rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                                 "out of memory");
+    rk_err_t err =
+        texts && lens && x && ctx
+            ? RK_OK
+            : rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     for (size_t i = 0; !err && i < n; i++)
         if (!use || use[i])
             texts[m] = d->items[i].text, lens[m++] = d->items[i].text_len;
@@ -166,9 +168,9 @@ static rk_err_t vectorise(job_t *j, const int *use, rk_vec_t **vec_out,
     for (size_t i = 0; !err && i < n; i++) {
         const struct svm_node *nodes;
         int k;
-        err = rk_vec_transform(vec, ctx, d->items[i].text,
-                               d->items[i].text_len, d->items[i].lang, &nodes,
-                               &k, errstr, errstr_size);
+        err =
+            rk_vec_transform(vec, ctx, d->items[i].text, d->items[i].text_len,
+                             d->items[i].lang, &nodes, &k, errstr, errstr_size);
         if (err) {
             char inner[256];
             snprintf(inner, sizeof inner, "%s", errstr);
@@ -220,8 +222,8 @@ static rk_err_t fit(job_t *j, struct svm_node **x, const int *use, double C,
     prob.l = (int)m;
     for (int k = 0; k < j->nlabels; k++) {
         weight_label[k] = k;
-        weight[k] = counts[k] ? (double)m / (j->nlabels * (double)counts[k])
-                              : 1.0;
+        weight[k] =
+            counts[k] ? (double)m / (j->nlabels * (double)counts[k]) : 1.0;
     }
     struct svm_parameter p = {0};
     p.svm_type = C_SVC;
@@ -251,9 +253,8 @@ static rk_err_t fit(job_t *j, struct svm_node **x, const int *use, double C,
 }
 
 /* Cross-validated probabilities for one (C, gamma): probs[i * k + c]. */
-static rk_err_t cross_validate(job_t *j, double C, double gamma,
-                               double *probs, char *errstr,
-                               size_t errstr_size) {
+static rk_err_t cross_validate(job_t *j, double C, double gamma, double *probs,
+                               char *errstr, size_t errstr_size) {
     size_t n = j->data->count;
     int *use = malloc(n * sizeof *use);
     double raw[RK_MAX_LABELS];
@@ -263,8 +264,8 @@ static rk_err_t cross_validate(job_t *j, double C, double gamma,
         for (size_t i = 0; i < n; i++)
             use[i] = j->fold_of[i] != f;
         struct svm_model *m = NULL;
-        rk_err_t err = fit(j, j->folds[f].x, use, C, gamma, &m, errstr,
-                           errstr_size);
+        rk_err_t err =
+            fit(j, j->folds[f].x, use, C, gamma, &m, errstr, errstr_size);
         if (err) {
             free(use);
             return err;
@@ -358,10 +359,11 @@ rk_err_t rk_train(const rk_sample_set_t *data, const rk_train_conf_t *conf,
                   rk_model_t **out, char *errstr, size_t errstr_size) {
     *out = NULL;
     if (conf->folds < 2 || (size_t)conf->folds > data->count)
-        return rk_fail(RK_ERR_USAGE, errstr, errstr_size,
-                       "train.folds must be between 2 and the number of samples "
-                       "(%zu)",
-                       data->count);
+        return rk_fail(
+            RK_ERR_USAGE, errstr, errstr_size,
+            "train.folds must be between 2 and the number of samples "
+            "(%zu)",
+            data->count);
     svm_set_print_string_function(quiet);
     job_t j = {0};
     j.data = data;
@@ -370,10 +372,10 @@ rk_err_t rk_train(const rk_sample_set_t *data, const rk_train_conf_t *conf,
     j.y = malloc(n * sizeof *j.y);
     j.fold_of = malloc(n * sizeof *j.fold_of);
     j.folds = calloc((size_t)conf->folds, sizeof *j.folds);
-    rk_err_t err = j.y && j.fold_of && j.folds
-                       ? collect_labels(&j, errstr, errstr_size)
-                       : rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                                 "out of memory");
+    rk_err_t err =
+        j.y && j.fold_of && j.folds
+            ? collect_labels(&j, errstr, errstr_size)
+            : rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     /* The grid: C, and gamma for rbf. */
     double Cs[] = {0.1, 0.3, 1, 3, 10, 30}, gammas[] = {0.1, 0.3, 1, 3};
     size_t nC = conf->grid ? 6 : 1,
@@ -410,15 +412,15 @@ rk_err_t rk_train(const rk_sample_set_t *data, const rk_train_conf_t *conf,
                 break;
             rk_eval_t *ev = score(&j, probs, 0.0);
             if (!ev) {
-                err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                              "out of memory");
+                err =
+                    rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
                 break;
             }
             double f1 = rk_eval_macro_f1(ev);
             rk_eval_destroy(ev);
-            json_array_append_new(grid, json_pack("{s:f,s:f,s:f}", "C", C,
-                                                  "gamma", gamma, "macro_f1",
-                                                  f1));
+            json_array_append_new(grid,
+                                  json_pack("{s:f,s:f,s:f}", "C", C, "gamma",
+                                            gamma, "macro_f1", f1));
             if (f1 > best_f1) {
                 best_f1 = f1, best_C = C, best_gamma = gamma;
                 memcpy(best_probs, probs, n * k * sizeof *probs);
@@ -458,12 +460,11 @@ rk_err_t rk_train(const rk_sample_set_t *data, const rk_train_conf_t *conf,
         err = vectorise(&j, NULL, &vec, &x, errstr, errstr_size);
     }
     if (!err)
-        err = fit(&j, x, NULL, best_C, best_gamma, &model, errstr,
-                  errstr_size);
+        err = fit(&j, x, NULL, best_C, best_gamma, &model, errstr, errstr_size);
     tick(&j);
     if (!err)
-        err = rk_model_build(meta, vec, model, j.labels, j.nlabels,
-                             threshold, out, errstr, errstr_size);
+        err = rk_model_build(meta, vec, model, j.labels, j.nlabels, threshold,
+                             out, errstr, errstr_size);
     else
         rk_vec_destroy(vec);
     /* rk_model_build scores with a copy reloaded from the model's text,

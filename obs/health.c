@@ -58,8 +58,7 @@ void rk_health_assigned(rk_health_t *h) {
     pthread_mutex_unlock(&h->lock);
 }
 
-void rk_health_brokers(rk_health_t *h, int consumer, int up,
-                       long long queued) {
+void rk_health_brokers(rk_health_t *h, int consumer, int up, long long queued) {
     pthread_mutex_lock(&h->lock);
     if (consumer) {
         h->consumer_known = 1;
@@ -89,8 +88,7 @@ void rk_health_stopping(rk_health_t *h, const char *why) {
     pthread_mutex_unlock(&h->lock);
 }
 
-int rk_health_check(rk_health_t *h, double now, char *reason,
-                    size_t size) {
+int rk_health_check(rk_health_t *h, double now, char *reason, size_t size) {
     pthread_mutex_lock(&h->lock);
     int n = 0; /* 0: healthy */
     if (h->failed[0])
@@ -100,8 +98,9 @@ int rk_health_check(rk_health_t *h, double now, char *reason,
     else if (!h->started)
         n = snprintf(reason, size, "starting");
     else if (!h->assigned)
-        n = snprintf(reason, size, "waiting for a partition assignment "
-                                   "from the consumer group");
+        n = snprintf(reason, size,
+                     "waiting for a partition assignment "
+                     "from the consumer group");
     else if (h->consumer_known && !h->consumer_up)
         n = snprintf(reason, size, "no broker reachable");
     else if (!h->producer_up && h->producer_queued > 0)

@@ -70,11 +70,11 @@ rk_err_t rk_kstats_parse(const char *json, size_t len, const char *topic,
     out->queued = json_is_integer(queued) ? json_integer_value(queued) : 0;
     rk_err_t err = RK_OK;
     if (topic)
-        err = read_lags(json_object_get(
-                            json_object_get(json_object_get(root, "topics"),
-                                            topic),
-                            "partitions"),
-                        out, errstr, errstr_size);
+        err = read_lags(
+            json_object_get(
+                json_object_get(json_object_get(root, "topics"), topic),
+                "partitions"),
+            out, errstr, errstr_size);
     json_decref(root);
     if (err)
         rk_kstats_clear(out);

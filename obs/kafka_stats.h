@@ -20,10 +20,10 @@ typedef struct rk_kstats_lag_s {
 } rk_kstats_lag_t;
 
 typedef struct rk_kstats_s {
-    int brokers;    /* brokers known (bootstrap and learned; not the
-                       logical coordinator entries) */
-    int brokers_up; /* of those, with state UP */
-    int64_t queued; /* messages in the client's queues (msg_cnt) */
+    int brokers;           /* brokers known (bootstrap and learned; not the
+                              logical coordinator entries) */
+    int brokers_up;        /* of those, with state UP */
+    int64_t queued;        /* messages in the client's queues (msg_cnt) */
     rk_kstats_lag_t *lags; /* assigned ("desired") partitions of the topic
                               with a known lag; owned, see rk_kstats_clear */
     size_t nlags;

@@ -23,8 +23,6 @@ int rk_log_set_level_name(const char *name) {
     return 0;
 }
 
-
-
 /* One event, one line: control characters (a newline in a librdkafka
  * message or an error reason) become spaces. */
 static void one_line(char *s) {

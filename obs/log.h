@@ -9,7 +9,12 @@
 #ifndef RK_LOG_H
 #define RK_LOG_H
 
-typedef enum { RK_LOG_DEBUG, RK_LOG_INFO, RK_LOG_WARN, RK_LOG_ERROR } rk_log_level_t;
+typedef enum {
+    RK_LOG_DEBUG,
+    RK_LOG_INFO,
+    RK_LOG_WARN,
+    RK_LOG_ERROR
+} rk_log_level_t;
 
 /* "debug", "info", "warn" or "error"; returns 0 for anything else. */
 int rk_log_set_level_name(const char *name);

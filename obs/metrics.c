@@ -173,7 +173,7 @@ rk_err_t rk_metrics_register(rk_metrics_t *m, rk_metric_type_t type,
             err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
         }
     }
-    if (!err)
+    if (!err) /* m owns mt from here; metric_free runs at rk_metrics_destroy */
         m->items[m->count++] = mt;
     pthread_mutex_unlock(&m->lock);
     if (err) {
@@ -182,6 +182,7 @@ rk_err_t rk_metrics_register(rk_metrics_t *m, rk_metric_type_t type,
     }
     if (out)
         *out = mt;
+    // cppcheck-suppress memleak ; m->items holds mt (stored above)
     return RK_OK;
 }
 
@@ -260,8 +261,7 @@ void rk_metric_clear(rk_metric_t *mt) {
 }
 
 void rk_metric_replace(rk_metric_t *mt, size_t n,
-                       const char *const *label_values,
-                       const double *values) {
+                       const char *const *label_values, const double *values) {
     if (!mt || !mt->label || mt->type == RK_METRIC_HISTOGRAM)
         return;
     pthread_mutex_lock(&mt->reg->lock);
@@ -344,12 +344,11 @@ static void format_number(char *num, size_t size, double v) {
 }
 
 static void put_sample(FILE *f, const char *name, const char *suffix,
-                       const char *label, const char *label_value,
-                       double v) {
+                       const char *label, const char *label_value, double v) {
     char num[64];
     format_number(num, sizeof num, v);
     fprintf(f, "%s%s", name, suffix);
-    if (label) {
+    if (label && label_value) {
         fprintf(f, "{%s=\"", label);
         put_escaped(f, label_value, 1);
         fputs("\"}", f);

@@ -69,14 +69,14 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *conn,
                    : snprintf(body, sizeof body, "unhealthy: %s\n",
                               reason[0] ? reason : "unknown");
         return reply(conn, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE,
-                     text, body, (size_t)n < sizeof body ? (size_t)n
-                                                         : sizeof body - 1);
+                     text, body,
+                     (size_t)n < sizeof body ? (size_t)n : sizeof body - 1);
     }
     return reply(conn, MHD_HTTP_NOT_FOUND, text, "not found\n", 10);
 }
 
-rk_err_t rk_metrics_http_start(rk_metrics_t *m, const char *bind_addr,
-                               int port, rk_health_fn health, void *opaque,
+rk_err_t rk_metrics_http_start(rk_metrics_t *m, const char *bind_addr, int port,
+                               rk_health_fn health, void *opaque,
                                rk_metrics_http_t **out, char *errstr,
                                size_t errstr_size) {
     *out = NULL;
@@ -128,7 +128,9 @@ rk_err_t rk_metrics_http_start(rk_metrics_t *m, const char *bind_addr,
     return RK_OK;
 }
 
-int rk_metrics_http_port(const rk_metrics_http_t *h) { return h->port; }
+int rk_metrics_http_port(const rk_metrics_http_t *h) {
+    return h->port;
+}
 
 void rk_metrics_http_stop(rk_metrics_http_t *h) {
     if (!h)

@@ -29,8 +29,8 @@ typedef struct rk_metrics_http_s rk_metrics_http_t;
 /* Starts serving m. bind_addr is an IPv4 or IPv6 literal (NULL means
  * 127.0.0.1); port 0 picks a free port (see rk_metrics_http_port). health
  * may be NULL (always healthy). m must outlive the server. */
-rk_err_t rk_metrics_http_start(rk_metrics_t *m, const char *bind_addr,
-                               int port, rk_health_fn health, void *opaque,
+rk_err_t rk_metrics_http_start(rk_metrics_t *m, const char *bind_addr, int port,
+                               rk_health_fn health, void *opaque,
                                rk_metrics_http_t **out, char *errstr,
                                size_t errstr_size);
 

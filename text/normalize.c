@@ -6,9 +6,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/uchar.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
-#include <unicode/uchar.h>
 
 #include "core/utf8.h"
 
@@ -95,8 +95,8 @@ static UChar32 map_char(UChar32 c, const rk_norm_opts_t *o) {
         return '0' + (c - 0x0660);
     if (c >= 0x06F0 && c <= 0x06F9)
         return '0' + (c - 0x06F0);
-    if (o->alef && (c == 0x0622 || c == 0x0623 || c == 0x0625 ||
-                    c == 0x0671 || c == 0x0672 || c == 0x0673))
+    if (o->alef && (c == 0x0622 || c == 0x0623 || c == 0x0625 || c == 0x0671 ||
+                    c == 0x0672 || c == 0x0673))
         return 0x0627;
     if (o->alef_maqsura && c == 0x0649)
         return 0x064A;
@@ -147,16 +147,15 @@ static rk_err_t nfkc_cf(rk_norm_t *n, const ubuf_t *src, ubuf_t *dst,
         }
         if (U_FAILURE(status))
             return rk_fail(RK_ERR_INTERNAL, errstr, errstr_size,
-                           "ICU normalisation failed: %s",
-                           u_errorName(status));
+                           "ICU normalisation failed: %s", u_errorName(status));
         dst->len = got;
         return RK_OK;
     }
 }
 
-rk_err_t rk_norm_text(rk_norm_t *n, const rk_norm_opts_t *opts,
-                      const char *in, size_t len, const char **out,
-                      size_t *out_len, char *errstr, size_t errstr_size) {
+rk_err_t rk_norm_text(rk_norm_t *n, const rk_norm_opts_t *opts, const char *in,
+                      size_t len, const char **out, size_t *out_len,
+                      char *errstr, size_t errstr_size) {
     size_t bad;
     if (!opts->replace_invalid && !rk_utf8_valid(in, len, &bad))
         return rk_fail(RK_ERR_DATA, errstr, errstr_size,
@@ -179,8 +178,7 @@ rk_err_t rk_norm_text(rk_norm_t *n, const rk_norm_opts_t *opts,
     rk_err_t err = nfkc_cf(n, &n->raw, &n->norm, errstr, errstr_size);
     for (int round = 0; !err && round < 4; round++) {
         if (!map_text(&n->norm, &n->mapped, opts))
-            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                           "out of memory");
+            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
         status = U_ZERO_ERROR;
         if (unorm2_isNormalized(n->nfkc_cf, n->mapped.p, n->mapped.len,
                                 &status) &&
@@ -194,15 +192,14 @@ rk_err_t rk_norm_text(rk_norm_t *n, const rk_norm_opts_t *opts,
     if (need > n->out_cap) {
         char *o = realloc(n->out, need);
         if (!o)
-            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                           "out of memory");
+            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
         n->out = o;
         n->out_cap = need;
     }
     int32_t olen = 0;
     status = U_ZERO_ERROR;
-    u_strToUTF8(n->out, (int32_t)n->out_cap, &olen, n->mapped.p,
-                n->mapped.len, &status);
+    u_strToUTF8(n->out, (int32_t)n->out_cap, &olen, n->mapped.p, n->mapped.len,
+                &status);
     if (U_FAILURE(status))
         return rk_fail(RK_ERR_INTERNAL, errstr, errstr_size,
                        "cannot encode UTF-8: %s", u_errorName(status));

@@ -20,9 +20,9 @@
 #include "core/err.h"
 
 typedef struct rk_norm_opts_s {
-    int alef;           /* أ إ آ ٱ -> ا */
-    int alef_maqsura;   /* ى -> ي */
-    int ta_marbuta;     /* ة -> ه */
+    int alef;            /* أ إ آ ٱ -> ا */
+    int alef_maqsura;    /* ى -> ي */
+    int ta_marbuta;      /* ة -> ه */
     int replace_invalid; /* invalid UTF-8 -> U+FFFD instead of an error */
 } rk_norm_opts_t;
 
@@ -38,9 +38,9 @@ void rk_norm_destroy(rk_norm_t *n);
 /* Normalises in[0..len). On success the result is available, valid until
  * the next call with n, as UTF-8 (*out, NUL-terminated, *out_len bytes)
  * and as UTF-16 through rk_norm_utf16(). */
-rk_err_t rk_norm_text(rk_norm_t *n, const rk_norm_opts_t *opts,
-                      const char *in, size_t len, const char **out,
-                      size_t *out_len, char *errstr, size_t errstr_size);
+rk_err_t rk_norm_text(rk_norm_t *n, const rk_norm_opts_t *opts, const char *in,
+                      size_t len, const char **out, size_t *out_len,
+                      char *errstr, size_t errstr_size);
 
 /* The last result as UTF-16 (for the word-break iterator). */
 const UChar *rk_norm_utf16(const rk_norm_t *n, int32_t *len);

@@ -5,6 +5,7 @@
  */
 #include "text/segment.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +20,9 @@
 typedef struct line_s {
     size_t start, end; /* trimmed, in the input */
     rk_seg_kind_t kind;
-    int has_marker;    /* starts with a number, letter item, bullet, ... */
-    int terminated;    /* ends with final punctuation */
-    int blank_before;  /* blank lines between this line and the previous */
+    int has_marker;   /* starts with a number, letter item, bullet, ... */
+    int terminated;   /* ends with final punctuation */
+    int blank_before; /* blank lines between this line and the previous */
 } line_t;
 
 const char *rk_seg_kind_name(rk_seg_kind_t kind) {
@@ -83,7 +84,7 @@ static int numbered_paragraph(const char *s, size_t len, size_t i) {
     if (d == i)
         return 0;
     uint32_t cp = peek(s, len, d, &next);
-    if (cp == '.' )
+    if (cp == '.')
         return next >= len || is_space(peek(s, len, next, NULL));
     d = skip_spaces(s, len, d);
     return is_dash(peek(s, len, d, NULL));
@@ -126,9 +127,9 @@ static int starts_with(const char *s, size_t len, size_t i, const char *p) {
 /* Letter and ordinal headings of UN documents, followed by " - ". */
 static int ordinal_heading(const char *s, size_t len, size_t i) {
     static const char *const words[] = {
-        "ألف", "باء", "جيم", "دال", "هاء", "واو", "زاي", "حاء", "طاء",
-        "ياء", "أولا", "ثانيا", "ثالثا", "رابعا", "خامسا", "سادسا",
-        "سابعا", "ثامنا", "تاسعا", "عاشرا"};
+        "ألف",   "باء",   "جيم",   "دال",   "هاء",   "واو",   "زاي",
+        "حاء",   "طاء",   "ياء",   "أولا",  "ثانيا", "ثالثا", "رابعا",
+        "خامسا", "سادسا", "سابعا", "ثامنا", "تاسعا", "عاشرا"};
     for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
         if (!starts_with(s, len, i, words[w]))
             continue;
@@ -143,11 +144,10 @@ static int ordinal_heading(const char *s, size_t len, size_t i) {
     if (starts_with(s, len, i, "Pillar ") || starts_with(s, len, i, "Annex"))
         return 1;
     size_t j = i;
-    while (j < len && (strchr("IVX", s[j]) || (j == i && s[j] >= 'A' &&
-                                                s[j] <= 'H')))
+    while (j < len &&
+           (strchr("IVX", s[j]) || (j == i && s[j] >= 'A' && s[j] <= 'H')))
         j++;
-    return j > i && j - i <= 4 && j + 1 < len && s[j] == '.' &&
-           s[j + 1] == ' ';
+    return j > i && j - i <= 4 && j + 1 < len && s[j] == '.' && s[j + 1] == ' ';
 }
 
 static int is_final_punct(uint32_t cp) {
@@ -198,16 +198,16 @@ static void classify_line(const char *s, line_t *l) {
             j++;
         j = skip_spaces(s, len, j);
         /* "### ١٣ - ..." is a numbered paragraph with a stray markup. */
-        l->kind = numbered_paragraph(s, len, j) ? RK_SEG_PARAGRAPH
-                                                : RK_SEG_HEADING;
+        l->kind =
+            numbered_paragraph(s, len, j) ? RK_SEG_PARAGRAPH : RK_SEG_HEADING;
     } else if (numbered_paragraph(s, len, i)) {
         l->kind = RK_SEG_PARAGRAPH;
     } else if (footnote_marker(s, len, i) ||
                (first == '*' && peek(s, len, next, NULL) != '*')) {
         /* "* ..." is a footnote; "**bold**" is markup on a paragraph. */
         l->kind = RK_SEG_FOOTNOTE;
-    } else if (lettered_item(s, len, i) || first == 0x2022 ||
-               first == 0x25CF || first == 0x25AA ||
+    } else if (lettered_item(s, len, i) || first == 0x2022 || first == 0x25CF ||
+               first == 0x25AA ||
                ((is_dash(first)) && is_space(peek(s, len, next, NULL))) ||
                memchr(s + l->start, '\t', l->end - l->start)) {
         l->kind = RK_SEG_LIST_ITEM;
@@ -231,11 +231,11 @@ static rk_err_t push(rk_seg_list_t *out, const char *s, size_t start,
         size_t cap = out->cap ? out->cap * 2 : 64;
         rk_seg_para_t *items = realloc(out->items, cap * sizeof *items);
         if (!items)
-            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                           "out of memory");
+            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
         out->items = items;
         out->cap = cap;
     }
+    assert(start < end && end - start <= RK_SEG_MAX_PARAGRAPH_BYTES);
     char *text = malloc(end - start + 1);
     if (!text)
         return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
@@ -310,24 +310,22 @@ rk_err_t rk_seg_split(const char *doc, size_t len, rk_seg_list_t *out,
         classify_line(doc, &l);
         rk_err_t err;
         rk_seg_para_t *last = out->count ? &out->items[out->count - 1] : NULL;
-        int continues = have_prev && last && l.blank_before > 0 &&
-                        !prev.terminated && !l.has_marker &&
-                        (prev.kind == RK_SEG_PARAGRAPH ||
-                         prev.kind == RK_SEG_LIST_ITEM) &&
-                        last->kind == prev.kind &&
-                        (prev.has_marker ||
-                         count_words(last->text, 0, last->text_len) >=
-                             JOIN_MIN_WORDS) &&
-                        last->text_len + 1 + (l.end - l.start) <=
-                            RK_SEG_MAX_PARAGRAPH_BYTES;
+        int continues =
+            have_prev && last && l.blank_before > 0 && !prev.terminated &&
+            !l.has_marker &&
+            (prev.kind == RK_SEG_PARAGRAPH || prev.kind == RK_SEG_LIST_ITEM) &&
+            last->kind == prev.kind &&
+            (prev.has_marker ||
+             count_words(last->text, 0, last->text_len) >= JOIN_MIN_WORDS) &&
+            last->text_len + 1 + (l.end - l.start) <=
+                RK_SEG_MAX_PARAGRAPH_BYTES;
         if (continues) {
             err = join(last, doc, &l, errstr, errstr_size);
             prev.terminated = l.terminated;
         } else {
             err = RK_OK;
             for (size_t i = l.start; i < l.end && !err;) {
-                size_t e = piece_end(doc, i, l.end,
-                                     RK_SEG_MAX_PARAGRAPH_BYTES);
+                size_t e = piece_end(doc, i, l.end, RK_SEG_MAX_PARAGRAPH_BYTES);
                 err = push(out, doc, i, e, l.kind, errstr, errstr_size);
                 i = e;
             }

@@ -17,8 +17,9 @@
  * halves: when a paragraph or list item ends without final punctuation and
  * the next non-blank line starts with no marker of its own, the two are
  * joined, provided the first is numbered or at least 20 words long (a
- * shorter unnumbered line is a title or a date line) (the offsets then span both halves; the text joins them with one
- * space). The language is the dominant script's (utf8.h).
+ * shorter unnumbered line is a title or a date line) (the offsets then span
+ * both halves; the text joins them with one space). The language is the
+ * dominant script's (utf8.h).
  */
 #ifndef RK_SEGMENT_H
 #define RK_SEGMENT_H
@@ -35,10 +36,10 @@ typedef enum rk_seg_kind_e {
 } rk_seg_kind_t;
 
 typedef struct rk_seg_para_s {
-    size_t start, end;  /* byte offsets into the input, end exclusive */
+    size_t start, end; /* byte offsets into the input, end exclusive */
     rk_seg_kind_t kind;
-    const char *lang;   /* "ar", "en" or "und"; static storage */
-    char *text;         /* NUL-terminated; owned by the list */
+    const char *lang; /* "ar", "en" or "und"; static storage */
+    char *text;       /* NUL-terminated; owned by the list */
     size_t text_len;
 } rk_seg_para_t;
 

@@ -46,7 +46,7 @@ struct rk_tok_s {
     UBreakIterator *brk;
     struct sb_stemmer *stem_ar, *stem_en;
     stem_slot_t *stems; /* STEM_CACHE_SLOTS */
-    char *arena; /* token strings; offsets recorded while filling */
+    char *arena;        /* token strings; offsets recorded while filling */
     size_t arena_len, arena_cap;
     rk_token_t *toks;
     size_t *offs; /* word/stem offsets into arena, 2 per token */
@@ -68,8 +68,7 @@ rk_err_t rk_tok_stopset_new(const char *const *words, size_t n,
     for (size_t i = 0; i < n; i++) {
         if (!(s->words[s->count] = strdup(words[i]))) {
             rk_tok_stopset_destroy(s);
-            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                           "out of memory");
+            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
         }
         s->count++;
     }
@@ -111,8 +110,7 @@ void rk_tok_stopset_destroy(rk_tok_stopset_t *set) {
     free(set);
 }
 
-int rk_tok_stopset_has(const rk_tok_stopset_t *set, const char *w,
-                       size_t len) {
+int rk_tok_stopset_has(const rk_tok_stopset_t *set, const char *w, size_t len) {
     for (size_t h = word_hash(w, len) & set->mask; set->slots[h];
          h = (h + 1) & set->mask) {
         const char *cand = set->words[set->slots[h] - 1];
@@ -198,8 +196,7 @@ static const char *stem_word(rk_tok_t *t, struct sb_stemmer *st, int lang,
         *stem_len = slot->stem_len;
         return slot->bytes + len;
     }
-    const sb_symbol *s = sb_stemmer_stem(st, (const sb_symbol *)word,
-                                         (int)len);
+    const sb_symbol *s = sb_stemmer_stem(st, (const sb_symbol *)word, (int)len);
     if (!s)
         return NULL;
     *stem_len = (size_t)sb_stemmer_length(st);
@@ -263,19 +260,18 @@ rk_err_t rk_tok_split(rk_tok_t *t, const UChar *text, int32_t len,
             continue;
         long word_off = arena_put(t, word, (size_t)wlen);
         if (word_off < 0)
-            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                           "out of memory");
+            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
         long stem_off = word_off;
         size_t stem_len = (size_t)wlen;
         UChar32 first;
         U16_GET(text, 0, start, end, first);
-        struct sb_stemmer *st = !stem ? NULL
-                                : u_hasBinaryProperty(first, UCHAR_ALPHABETIC)
-                                    ? (uscript_getScript(first, &status) ==
-                                               USCRIPT_ARABIC
-                                           ? t->stem_ar
-                                           : t->stem_en)
-                                    : NULL;
+        struct sb_stemmer *st =
+            !stem ? NULL
+            : u_hasBinaryProperty(first, UCHAR_ALPHABETIC)
+                ? (uscript_getScript(first, &status) == USCRIPT_ARABIC
+                       ? t->stem_ar
+                       : t->stem_en)
+                : NULL;
         if (st) {
             const char *s = stem_word(t, st, st == t->stem_ar ? 1 : 2, word,
                                       (size_t)wlen, &stem_len);
@@ -288,8 +284,7 @@ rk_err_t rk_tok_split(rk_tok_t *t, const UChar *text, int32_t len,
         }
         if (!push_token(t, (size_t)word_off, (size_t)wlen, (size_t)stem_off,
                         stem_len))
-            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                           "out of memory");
+            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     }
     /* The arena may have moved while growing: resolve pointers last. */
     for (size_t i = 0; i < t->n; i++) {

@@ -24,8 +24,7 @@ rk_err_t rk_tok_stopset_new(const char *const *words, size_t n,
                             rk_tok_stopset_t **out, char *errstr,
                             size_t errstr_size);
 void rk_tok_stopset_destroy(rk_tok_stopset_t *set);
-int rk_tok_stopset_has(const rk_tok_stopset_t *set, const char *w,
-                       size_t len);
+int rk_tok_stopset_has(const rk_tok_stopset_t *set, const char *w, size_t len);
 size_t rk_tok_stopset_count(const rk_tok_stopset_t *set);
 /* The i-th word in sorted order (for saving a set). */
 const char *rk_tok_stopset_word(const rk_tok_stopset_t *set, size_t i);

@@ -10,8 +10,11 @@
 #include "core/settings.h"
 #include "text/vec_impl.h"
 
-#define ROW(name, type, field, lo, hi, def, desc)                             \
-    {name, type, offsetof(rk_vec_conf_t, field), 0, lo, hi, 0, NULL, def, desc}
+#define ROW(name, type, field, lo, hi, def, desc)                              \
+    {                                                                          \
+        name, type, offsetof(rk_vec_conf_t, field), 0, lo, hi, 0, NULL, def,   \
+            desc                                                               \
+    }
 
 const rk_setting_t rk_vec_settings[] = {
     ROW("hash_bits", RK_SETTING_INT, hash_bits, 10, 24, "18",
@@ -44,7 +47,6 @@ rk_vec_conf_t *rk_vec_conf_new(void) {
     }
     return c;
 }
-
 
 void rk_vec_conf_destroy(rk_vec_conf_t *conf) {
     free(conf);

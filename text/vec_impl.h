@@ -11,8 +11,8 @@
 #include "text/vectorize.h"
 
 struct rk_vec_conf_s {
-    int hash_bits;    /* feature space is 2^hash_bits */
-    int word_ngrams;  /* 1: unigrams, 2: unigrams and bigrams */
+    int hash_bits;          /* feature space is 2^hash_bits */
+    int word_ngrams;        /* 1: unigrams, 2: unigrams and bigrams */
     int char_min, char_max; /* character n-gram range; 0-0 disables */
     int stem, stopwords, sublinear_tf;
     rk_norm_opts_t norm;
@@ -21,8 +21,8 @@ struct rk_vec_conf_s {
 struct rk_vec_s {
     rk_vec_conf_t conf;
     int dim;
-    float *idf;              /* [dim + 1], index 0 unused */
-    rk_tok_stopset_t *stop;  /* normalised; empty when stopwords are off */
+    float *idf;             /* [dim + 1], index 0 unused */
+    rk_tok_stopset_t *stop; /* normalised; empty when stopwords are off */
 };
 
 /* A vectoriser with conf's settings, every IDF weight 1 and no stopword

@@ -130,14 +130,13 @@ rk_err_t rk_vec_load(const unsigned char *buf, size_t len, rk_vec_t **out,
     char key[64], value[64];
     rk_err_t err = RK_OK;
     if (!get_u32(&r, &nset) || nset > 64)
-        err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                      "vectoriser tables: bad settings count at byte %zu",
-                      r.pos);
+        err =
+            rk_fail(RK_ERR_DATA, errstr, errstr_size,
+                    "vectoriser tables: bad settings count at byte %zu", r.pos);
     for (uint32_t i = 0; !err && i < nset; i++) {
         if (!get_str(&r, key, sizeof key) || !get_str(&r, value, sizeof value))
             err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                          "vectoriser tables: bad setting at byte %zu",
-                          r.pos);
+                          "vectoriser tables: bad setting at byte %zu", r.pos);
         else
             err = rk_vec_conf_set(conf, key, value, errstr, errstr_size);
     }
@@ -171,8 +170,7 @@ rk_err_t rk_vec_load(const unsigned char *buf, size_t len, rk_vec_t **out,
             err = rk_fail(RK_ERR_DATA, errstr, errstr_size,
                           "vectoriser tables: bad stopword %u", got);
         else if (!(words[got] = strdup(w)))
-            err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                          "out of memory");
+            err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     }
     if (!err && r.pos != r.len)
         err = rk_fail(RK_ERR_DATA, errstr, errstr_size,

@@ -8,18 +8,18 @@
  */
 #include "text/vec_impl.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
+#include "core/utf8.h"
 #include "text/normalize.h"
 #include "text/stopwords.h"
 #include "text/tokenize.h"
-#include "core/utf8.h"
-#include "core/hash.h"
-
 
 /* One feature of the last call, in the context's table. */
 typedef struct feat_s {
@@ -42,11 +42,11 @@ struct rk_vec_ctx_s {
     size_t *used;    /* slots in use (first-seen order until sorted) */
     size_t n_used;
     size_t *sort_tmp; /* radix sort scratch; used and it hold slots / 2 */
-    char *terms;        /* readable feature names of the last call */
+    char *terms;      /* readable feature names of the last call */
     size_t terms_len, terms_cap;
     struct svm_node *nodes;
     size_t nodes_cap;
-    char gram[1024];    /* scratch for building feature names */
+    char gram[1024];              /* scratch for building feature names */
     size_t gram_starts[1024 + 1]; /* code point offsets in gram */
     uint64_t gram_hash[10][1024]; /* [n - char_min][start]: n-gram hashes */
 };
@@ -61,9 +61,9 @@ static rk_err_t builtin_stopset(const rk_vec_conf_t *conf,
     size_t total = rk_stopwords_ar.count + rk_stopwords_en.count, k = 0;
     char **words = calloc(total ? total : 1, sizeof *words);
     rk_norm_t *norm = NULL;
-    rk_err_t err = words ? rk_norm_new(&norm, errstr, errstr_size)
-                         : rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                                   "out of memory");
+    rk_err_t err =
+        words ? rk_norm_new(&norm, errstr, errstr_size)
+              : rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     for (size_t l = 0; !err && l < 2; l++)
         for (size_t i = 0; !err && i < lists[l]->count; i++) {
             const char *w = lists[l]->words[i], *nw;
@@ -71,8 +71,8 @@ static rk_err_t builtin_stopset(const rk_vec_conf_t *conf,
             err = rk_norm_text(norm, &conf->norm, w, strlen(w), &nw, &nlen,
                                errstr, errstr_size);
             if (!err && nlen && !(words[k++] = strdup(nw)))
-                err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                              "out of memory");
+                err =
+                    rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
         }
     if (!err)
         err = rk_tok_stopset_new((const char *const *)words, k, out, errstr,
@@ -84,8 +84,8 @@ static rk_err_t builtin_stopset(const rk_vec_conf_t *conf,
     return err;
 }
 
-rk_err_t rk_vec_alloc(const rk_vec_conf_t *conf, rk_vec_t **out,
-                          char *errstr, size_t errstr_size) {
+rk_err_t rk_vec_alloc(const rk_vec_conf_t *conf, rk_vec_t **out, char *errstr,
+                      size_t errstr_size) {
     *out = NULL;
     rk_vec_t *v = calloc(1, sizeof *v);
     if (!v)
@@ -125,7 +125,6 @@ void rk_vec_destroy(rk_vec_t *vec) {
     rk_tok_stopset_destroy(vec->stop);
     free(vec);
 }
-
 
 int rk_vec_dim(const rk_vec_t *vec) {
     return vec->dim;
@@ -268,10 +267,11 @@ static int add_char_ngrams(rk_vec_ctx_t *c, const rk_vec_t *v,
     int lo = v->conf.char_min, hi = v->conf.char_max;
     uint64_t base = family_hash('c');
     for (size_t i = 0; i + (size_t)lo <= ncp; i++) {
-        uint64_t h = rk_fnv1a(base, g + starts[i], starts[i + lo - 1] - starts[i]);
+        uint64_t h =
+            rk_fnv1a(base, g + starts[i], starts[i + lo - 1] - starts[i]);
         for (int n = lo; n <= hi && i + (size_t)n <= ncp; n++) {
             h = rk_fnv1a(h, g + starts[i + n - 1],
-                      starts[i + n] - starts[i + n - 1]);
+                         starts[i + n] - starts[i + n - 1]);
             c->gram_hash[n - lo][i] = h;
         }
     }
@@ -284,9 +284,8 @@ static int add_char_ngrams(rk_vec_ctx_t *c, const rk_vec_t *v,
 }
 
 /* Text to raw feature counts in ctx (touched list and terms filled). */
-static rk_err_t featurize(const rk_vec_t *v, rk_vec_ctx_t *c,
-                          const char *text, size_t len, char *errstr,
-                          size_t errstr_size) {
+static rk_err_t featurize(const rk_vec_t *v, rk_vec_ctx_t *c, const char *text,
+                          size_t len, char *errstr, size_t errstr_size) {
     for (size_t k = 0; k < c->n_used; k++)
         c->tab[c->used[k]].idx = 0;
     c->n_used = 0;
@@ -320,8 +319,7 @@ static rk_err_t featurize(const rk_vec_t *v, rk_vec_ctx_t *c,
         if (ok && v->conf.char_min)
             ok = add_char_ngrams(c, v, &toks[i]);
         if (!ok)
-            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                           "out of memory");
+            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     }
     return RK_OK;
 }
@@ -331,7 +329,8 @@ static rk_err_t featurize(const rk_vec_t *v, rk_vec_ctx_t *c,
  * callback took 40% of rk_vec_transform's time; this is linear. */
 static void sort_used(rk_vec_ctx_t *c) {
     size_t n = c->n_used, *src = c->used, *dst = c->sort_tmp;
-    for (unsigned shift = 0; shift < 32 && (c->dim >> shift) > 0; shift += 8) {
+    for (unsigned shift = 0; shift < 32 && ((unsigned)c->dim >> shift) > 0;
+         shift += 8) {
         size_t count[256] = {0};
         for (size_t i = 0; i < n; i++)
             count[((unsigned)c->tab[src[i]].idx >> shift) & 0xFF]++;
@@ -351,15 +350,15 @@ static void sort_used(rk_vec_ctx_t *c) {
         memcpy(c->used, src, n * sizeof *src);
 }
 
-rk_err_t rk_vec_fit(rk_vec_t *v, const char *const *texts,
-                    const size_t *lens, const char *const *langs, size_t n,
-                    char *errstr, size_t errstr_size) {
+rk_err_t rk_vec_fit(rk_vec_t *v, const char *const *texts, const size_t *lens,
+                    const char *const *langs, size_t n, char *errstr,
+                    size_t errstr_size) {
     (void)langs; /* stemming follows each word's script (tokenize.h) */
     rk_vec_ctx_t *c = rk_vec_ctx_new();
     unsigned *df = calloc((size_t)v->dim + 1, sizeof *df);
-    rk_err_t err = (c && df) ? RK_OK
-                             : rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                                       "out of memory");
+    rk_err_t err =
+        (c && df) ? RK_OK
+                  : rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     for (size_t i = 0; !err && i < n; i++) {
         err = featurize(v, c, texts[i], lens[i], errstr, errstr_size);
         if (err) {
@@ -380,8 +379,8 @@ rk_err_t rk_vec_fit(rk_vec_t *v, const char *const *texts,
     return err;
 }
 
-rk_err_t rk_vec_transform(const rk_vec_t *v, rk_vec_ctx_t *c,
-                          const char *text, size_t len, const char *lang,
+rk_err_t rk_vec_transform(const rk_vec_t *v, rk_vec_ctx_t *c, const char *text,
+                          size_t len, const char *lang,
                           const struct svm_node **out, int *n, char *errstr,
                           size_t errstr_size) {
     (void)lang;
@@ -394,8 +393,7 @@ rk_err_t rk_vec_transform(const rk_vec_t *v, rk_vec_ctx_t *c,
             cap *= 2;
         struct svm_node *nodes = realloc(c->nodes, cap * sizeof *nodes);
         if (!nodes)
-            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                           "out of memory");
+            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
         c->nodes = nodes;
         c->nodes_cap = cap;
     }
@@ -407,6 +405,8 @@ rk_err_t rk_vec_transform(const rk_vec_t *v, rk_vec_ctx_t *c,
         /* Most features occur once: 1 + log(1) is 1, without log(). */
         double w = (v->conf.sublinear_tf && tf != 1.0 ? 1.0 + log(tf) : tf) *
                    v->idf[f->idx];
+        /* The header's promise to libsvm: indices strictly ascending. */
+        assert(i == 0 || c->nodes[i - 1].index < f->idx);
         c->nodes[i].index = f->idx;
         c->nodes[i].value = w;
         norm2 += w * w;
