@@ -35,6 +35,10 @@ void rk_pipeline_ctx_destroy(rk_pipeline_ctx_t *c) {
     free(c);
 }
 
+const rk_seg_list_t *rk_pipeline_paragraphs(const rk_pipeline_ctx_t *c) {
+    return &c->paras;
+}
+
 static void clear(rk_record_list_t *l) {
     for (size_t i = 0; i < l->count; i++)
         free(l->items[i].json);
@@ -50,7 +54,7 @@ void rk_record_list_free(rk_record_list_t *l) {
 }
 
 /* Appends o as one compact JSON line (and releases o). */
-static int emit(rk_record_list_t *l, json_t *o, int label) {
+static int emit(rk_record_list_t *l, json_t *o, int label, double score) {
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     if (!s)
@@ -65,7 +69,7 @@ static int emit(rk_record_list_t *l, json_t *o, int label) {
         l->items = items;
         l->cap = cap;
     }
-    l->items[l->count++] = (rk_record_t){s, strlen(s), label};
+    l->items[l->count++] = (rk_record_t){s, strlen(s), label, score};
     return 1;
 }
 
@@ -135,7 +139,8 @@ rk_err_t rk_pipeline_run(rk_pipeline_ctx_t *c, const rk_model_t *m,
         json_object_set_new(rec, "model", model_ref(m));
         if (d->source_topic)
             json_object_set_new(rec, "source", source_ref(d));
-        if (!emit(out, rec, top >= 0 ? top : RK_RECORD_ABSTAINED)) {
+        if (!emit(out, rec, top >= 0 ? top : RK_RECORD_ABSTAINED,
+                  probs[best])) {
             err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
             break;
         }
@@ -168,7 +173,7 @@ rk_err_t rk_pipeline_run(rk_pipeline_ctx_t *c, const rk_model_t *m,
                             (json_int_t)abstained, "model", model_ref(m));
     if (d->source_topic)
         json_object_set_new(doc, "source", source_ref(d));
-    if (!emit(out, doc, RK_RECORD_DOCUMENT)) {
+    if (!emit(out, doc, RK_RECORD_DOCUMENT, 0.0)) {
         clear(out);
         return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "models/model.h"
+#include "text/segment.h"
 
 typedef struct rk_pipeline_opts_s {
     int explain;      /* terms per paragraph in "explanation"; 0 = none */
@@ -39,6 +40,7 @@ typedef struct rk_record_s {
     char *json; /* one line, no newline; owned by the list */
     size_t len;
     int label;
+    double score; /* a paragraph's top probability; 0 for the document */
 } rk_record_t;
 
 /* Zero-initialise; rk_pipeline_run clears it before filling. */
@@ -60,5 +62,10 @@ rk_err_t rk_pipeline_run(rk_pipeline_ctx_t *ctx, const rk_model_t *model,
                          size_t errstr_size);
 
 void rk_record_list_free(rk_record_list_t *list);
+
+/* The paragraphs of the last document run with ctx (record i is paragraph
+ * i), valid until the next rk_pipeline_run with ctx: for writers that
+ * show the text beside the scores. */
+const rk_seg_list_t *rk_pipeline_paragraphs(const rk_pipeline_ctx_t *ctx);
 
 #endif

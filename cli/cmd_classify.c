@@ -4,7 +4,6 @@
  * as JSON Lines or an aligned table.
  */
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "classify/pipeline.h"
 #include "cli/cli.h"
 #include "core/file.h"
+#include "core/limits.h"
 #include "core/utf8.h"
 #include "ingest/envelope.h"
 
@@ -43,40 +43,29 @@ static void print_start(const char *s, size_t max) {
         fputs("...", stdout);
 }
 
-static void print_table_row(const char *line) {
-    json_t *r = json_loads(line, 0, NULL);
-    const char *type = json_string_value(json_object_get(r, "type"));
-    if (type && !strcmp(type, "paragraph")) {
-        json_t *label = json_object_get(r, "label");
-        double top = 0;
-        const char *k;
-        json_t *v;
-        json_object_foreach(json_object_get(r, "scores"), k, v) {
-            if (json_real_value(v) > top)
-                top = json_real_value(v);
-        }
-        printf("%5lld  %-10s %-13s %5.2f  ",
-               (long long)json_integer_value(json_object_get(r, "index")),
-               json_string_value(json_object_get(r, "kind")),
-               json_is_string(label) ? json_string_value(label) : "(none)",
-               top);
-        json_t *text = json_object_get(r, "text");
-        if (json_is_string(text))
-            print_start(json_string_value(text), 60);
+/* The records of one document for people: a row per paragraph (index,
+ * kind, label, top score, the text's start), then the counts. */
+static void print_table(const rk_record_list_t *out, const rk_seg_list_t *paras,
+                        const rk_model_t *m, const char *doc_id) {
+    const rk_pred_t *pred = rk_model_pred(m);
+    size_t counts[RK_MAX_LABELS] = {0}, abstained = 0;
+    for (size_t i = 0; i < out->count && i < paras->count; i++) {
+        const rk_record_t *r = &out->items[i];
+        const rk_seg_para_t *p = &paras->items[i];
+        if (r->label >= 0)
+            counts[r->label]++;
+        else
+            abstained++;
+        printf("%5zu  %-10s %-13s %5.2f  ", i, rk_seg_kind_name(p->kind),
+               r->label >= 0 ? rk_pred_label(pred, r->label) : "(none)",
+               r->score);
+        print_start(p->text, 60);
         putchar('\n');
-    } else if (type) {
-        printf("%s: %lld paragraphs;",
-               json_string_value(json_object_get(r, "doc_id")),
-               (long long)json_integer_value(json_object_get(r, "count")));
-        const char *k;
-        json_t *v;
-        json_object_foreach(json_object_get(r, "label_counts"), k, v) {
-            printf(" %s %lld", k, (long long)json_integer_value(v));
-        }
-        printf("; abstained %lld\n\n",
-               (long long)json_integer_value(json_object_get(r, "abstained")));
     }
-    json_decref(r);
+    printf("%s: %zu paragraphs;", doc_id, paras->count);
+    for (int l = 0; l < rk_pred_nlabels(pred); l++)
+        printf(" %s %zu", rk_pred_label(pred, l), counts[l]);
+    printf("; abstained %zu\n\n", abstained);
 }
 
 /* Each file is decoded like a Kafka message (ingest/envelope.h): gzip,
@@ -108,21 +97,19 @@ static int classify_one(const char *path, const rk_model_t *m,
     }
     rk_doc_t d = {doc.id, doc.text, doc.text_len, NULL, 0, 0};
     err = rk_pipeline_run(ctx, m, opts, &d, out, errstr, sizeof errstr);
+    if (!err && table) {
+        printf("%s\n%5s  %-10s %-13s %5s  %s\n", path, "#", "kind", "label",
+               "score", "text");
+        print_table(out, rk_pipeline_paragraphs(ctx), m, doc.id);
+    }
     rk_env_doc_clear(&doc);
     if (err) {
         snprintf(msg, sizeof msg, "%s: internal: %s", path, errstr);
         return rk_cli_fail("classify", err, msg);
     }
-    if (table)
-        printf("%s\n%5s  %-10s %-13s %5s  %s\n", path, "#", "kind", "label",
-               "score", "text");
-    for (size_t i = 0; i < out->count; i++) {
-        if (table) {
-            print_table_row(out->items[i].json);
-        } else {
-            fwrite(out->items[i].json, 1, out->items[i].len, stdout);
-            fputc('\n', stdout);
-        }
+    for (size_t i = 0; !table && i < out->count; i++) {
+        fwrite(out->items[i].json, 1, out->items[i].len, stdout);
+        fputc('\n', stdout);
     }
     return RK_EXIT_OK;
 }

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/limits.h"
 #include "models/evaluate.h"
 #include "models/labelled.h"
 #include "models/model.h"
@@ -21,52 +20,6 @@ static const char *help =
     "  --model M   the model bundle (default: the shipped default model)\n"
     "  --json      one JSON object: accuracy, macro_f1, per_class,\n"
     "              confusion, per_lang, n\n";
-
-static void print_table(json_t *r) {
-    json_t *pc = json_object_get(r, "per_class"),
-           *conf = json_object_get(r, "confusion");
-    const char *label;
-    json_t *v;
-    printf("%-14s %9s %9s %9s %8s\n", "label", "precision", "recall", "f1",
-           "support");
-    json_object_foreach(pc, label, v) {
-        printf("%-14s %9.3f %9.3f %9.3f %8lld\n", label,
-               json_real_value(json_object_get(v, "precision")),
-               json_real_value(json_object_get(v, "recall")),
-               json_real_value(json_object_get(v, "f1")),
-               (long long)json_integer_value(json_object_get(v, "support")));
-    }
-    printf("\nmacro-F1 %.3f   accuracy %.3f   n %lld\n",
-           json_real_value(json_object_get(r, "macro_f1")),
-           json_real_value(json_object_get(r, "accuracy")),
-           (long long)json_integer_value(json_object_get(r, "n")));
-    json_object_foreach(json_object_get(r, "per_lang"), label, v) {
-        printf("  %-4s macro-F1 %.3f (n %lld)\n", label,
-               json_real_value(json_object_get(v, "macro_f1")),
-               (long long)json_integer_value(json_object_get(v, "n")));
-    }
-    printf("\nconfusion (rows: true label, columns: predicted; null = "
-           "abstained)\n%-14s",
-           "");
-    json_object_foreach(pc, label, v) {
-        printf(" %12.12s", label);
-    }
-    printf(" %12s\n", "null");
-    json_object_foreach(pc, label, v) {
-        json_t *row = json_object_get(conf, label);
-        if (!row)
-            continue;
-        printf("%-14s", label);
-        const char *pred;
-        json_t *pv;
-        json_object_foreach(pc, pred, pv) {
-            printf(" %12lld",
-                   (long long)json_integer_value(json_object_get(row, pred)));
-        }
-        printf(" %12lld\n",
-               (long long)json_integer_value(json_object_get(row, "null")));
-    }
-}
 
 int rk_cmd_eval(int argc, char **argv) {
     static const struct option opts[] = {
@@ -107,40 +60,20 @@ int rk_cmd_eval(int argc, char **argv) {
         rk_labelled_free(&data);
         return status;
     }
-    const rk_pred_t *pred = rk_model_pred(m);
-    rk_vec_ctx_t *ctx = rk_vec_ctx_new();
-    rk_eval_t *ev = rk_eval_new();
-    double probs[RK_MAX_LABELS];
-    for (size_t i = 0; i < data.count && !status; i++) {
-        const rk_sample_t *s = &data.items[i];
-        const struct svm_node *x;
-        int n, top;
-        rk_err_t err =
-            rk_vec_transform(rk_model_vec(m), ctx, s->text, s->text_len,
-                             s->lang, &x, &n, errstr, sizeof errstr);
-        if (err) {
-            char msg[1200];
-            snprintf(msg, sizeof msg, "%s: %s", s->source, errstr);
-            status = rk_cli_fail("eval", err, msg);
-            break;
-        }
-        rk_pred_score(pred, x, probs, &top);
-        rk_eval_add(ev, s->label, top >= 0 ? rk_pred_label(pred, top) : NULL,
-                    s->lang);
-        rk_cli_progress("eval", i + 1, data.count);
-    }
-    if (!status) {
+    rk_eval_t *ev = NULL;
+    rk_err_t err = rk_eval_model(m, &data, rk_cli_progress, "eval", &ev, errstr,
+                                 sizeof errstr);
+    if (err) {
+        status = rk_cli_fail("eval", err, errstr);
+    } else if (as_json) {
         json_t *r = rk_eval_json(ev);
-        if (as_json) {
-            json_dumpf(r, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-            fputc('\n', stdout);
-        } else {
-            print_table(r);
-        }
+        json_dumpf(r, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        fputc('\n', stdout);
         json_decref(r);
+    } else {
+        rk_eval_write_table(ev, stdout);
     }
     rk_eval_destroy(ev);
-    rk_vec_ctx_destroy(ctx);
     rk_model_destroy(m);
     rk_labelled_free(&data);
     return status;

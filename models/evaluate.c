@@ -167,3 +167,33 @@ json_t *rk_eval_json(const rk_eval_t *ev) {
     json_object_set_new(o, "n", json_integer((json_int_t)ev->all.n));
     return o;
 }
+
+void rk_eval_write_table(const rk_eval_t *ev, FILE *out) {
+    fprintf(out, "%-14s %9s %9s %9s %8s\n", "label", "precision", "recall",
+            "f1", "support");
+    for (size_t l = 0; l < ev->nlabels; l++) {
+        prf_t r = prf(ev, &ev->all, l);
+        fprintf(out, "%-14s %9.3f %9.3f %9.3f %8lld\n", ev->labels[l],
+                r.precision, r.recall, r.f1, (long long)r.support);
+    }
+    fprintf(out, "\nmacro-F1 %.3f   accuracy %.3f   n %lld\n",
+            rk_eval_macro_f1(ev), rk_eval_accuracy(ev), (long long)ev->all.n);
+    for (size_t i = 0; i < ev->nlangs; i++)
+        fprintf(out, "  %-4s macro-F1 %.3f (n %lld)\n", ev->langs[i],
+                macro_f1(ev, ev->by_lang[i]), (long long)ev->by_lang[i]->n);
+    fprintf(out,
+            "\nconfusion (rows: true label, columns: predicted; null = "
+            "abstained)\n%-14s",
+            "");
+    for (size_t l = 0; l < ev->nlabels; l++)
+        fprintf(out, " %12.12s", ev->labels[l]);
+    fprintf(out, " %12s\n", "null");
+    for (size_t t = 0; t < ev->nlabels; t++) {
+        if (!prf(ev, &ev->all, t).support)
+            continue; /* a label only ever predicted has no row */
+        fprintf(out, "%-14s", ev->labels[t]);
+        for (size_t p = 1; p <= ev->nlabels; p++)
+            fprintf(out, " %12lld", (long long)ev->all.m[t][p]);
+        fprintf(out, " %12lld\n", (long long)ev->all.m[t][0]);
+    }
+}

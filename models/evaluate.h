@@ -12,6 +12,10 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
+
+#include "models/labelled.h"
+#include "models/model.h"
 
 typedef struct rk_eval_s rk_eval_t;
 
@@ -28,5 +32,18 @@ double rk_eval_macro_f1(const rk_eval_t *ev);
 /* The contract's `eval --json` object: accuracy, macro_f1, per_class,
  * confusion, per_lang, n. The caller owns the reference. */
 json_t *rk_eval_json(const rk_eval_t *ev);
+
+/* The same figures for people: per-class table, macro-F1 and accuracy,
+ * per language, and the confusion matrix, written to out. */
+void rk_eval_write_table(const rk_eval_t *ev, FILE *out);
+
+/* Scores model m on every sample of data (each sample's text one
+ * paragraph) into *out, which the caller destroys. progress, when not
+ * NULL, is called after each sample. A sample that cannot be vectorised
+ * is an error naming its source. */
+rk_err_t
+rk_eval_model(const rk_model_t *m, const rk_sample_set_t *data,
+              void (*progress)(void *opaque, size_t done, size_t total),
+              void *opaque, rk_eval_t **out, char *errstr, size_t errstr_size);
 
 #endif
