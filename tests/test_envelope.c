@@ -37,7 +37,10 @@ static unsigned char *gzip_repeat(const void *buf, size_t len, size_t reps,
             n = cap - zs.avail_out;
             if (zs.avail_out == 0) {
                 cap *= 2;
-                out = realloc(out, cap);
+                unsigned char *grown = realloc(out, cap);
+                if (!grown)
+                    abort();
+                out = grown;
             }
         } while (zs.avail_in > 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
     }

@@ -37,6 +37,10 @@ static int report_fd = -1; /* the pipe to the harness, in a child */
 void rk_test_fail(const char *file, int line, const char *cond, const char *fmt,
                   ...) {
     char msg[MESSAGE_MAX];
+    /* The path from the source root (the last ".../tests/"). */
+    for (const char *p = strstr(file, "/tests/"); p;
+         p = strstr(p + 1, "/tests/"))
+        file = p + 1;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
