@@ -37,7 +37,10 @@ static unsigned char *gzip_repeat(const void *buf, size_t len, size_t reps,
             n = cap - zs.avail_out;
             if (zs.avail_out == 0) {
                 cap *= 2;
-                out = realloc(out, cap);
+                unsigned char *grown = realloc(out, cap);
+                if (!grown)
+                    abort();
+                out = grown;
             }
         } while (zs.avail_in > 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
     }
@@ -59,7 +62,25 @@ static rk_env_code_t decode(const rk_env_limits_t *lim, const void *p,
     return rk_env_decode(lim, &m, doc, err, err_size);
 }
 
-static void test_real_documents(const rk_env_limits_t *lim) {
+static const rk_env_limits_t *default_limits(void) {
+    static rk_env_limits_t lim;
+    rk_env_limits_default(&lim);
+    return &lim;
+}
+
+/* Seed 002 as a JSON object with id, lang and meta (malloc'd). */
+static char *seed_as_json(const char *seed, size_t len) {
+    json_t *o = json_pack("{s:s,s:s%,s:s,s:{s:s,s:i}}", "id", "seed-002",
+                          "text", seed, len, "lang", "ar", "meta", "symbol",
+                          "A/RES/70/291", "year", 2016);
+    char *js = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return js;
+}
+
+static void test_raw_text(void) {
+    /* If it fails: raw text is altered (offsets drift) or misidentified. */
+    const rk_env_limits_t *lim = default_limits();
     char err[256] = "";
     rk_env_doc_t doc;
     size_t len;
@@ -82,13 +103,17 @@ static void test_real_documents(const rk_env_limits_t *lim) {
           "without a key the id is topic/partition/offset, got %s",
           doc.id ? doc.id : "NULL");
     rk_env_doc_clear(&doc);
+    free(seed);
+}
 
-    /* The same text as a JSON object with lang and meta. */
-    json_t *o = json_pack("{s:s,s:s%,s:s,s:{s:s,s:i}}", "id", "seed-002",
-                          "text", seed, len, "lang", "ar", "meta", "symbol",
-                          "A/RES/70/291", "year", 2016);
-    char *js = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
+static void test_json_object(void) {
+    /* If it fails: a JSON document loses its text, id, lang or meta. */
+    const rk_env_limits_t *lim = default_limits();
+    char err[256] = "";
+    rk_env_doc_t doc;
+    size_t len;
+    char *seed = rk_test_read_seed("002", &len);
+    char *js = seed_as_json(seed, len);
     size_t js_len = strlen(js);
     CHECK(decode(lim, js, js_len, "ignored-key", &doc, err, sizeof err) ==
               RK_ENV_OK,
@@ -103,6 +128,19 @@ static void test_real_documents(const rk_env_limits_t *lim) {
           "meta is kept as compact JSON, got %s",
           doc.meta_json ? doc.meta_json : "NULL");
     rk_env_doc_clear(&doc);
+    free(js);
+    free(seed);
+}
+
+static void test_gzip_json(void) {
+    /* If it fails: gzip is not inflated, or damage escapes bad_gzip. */
+    const rk_env_limits_t *lim = default_limits();
+    char err[256] = "";
+    rk_env_doc_t doc;
+    size_t len;
+    char *seed = rk_test_read_seed("002", &len);
+    char *js = seed_as_json(seed, len);
+    size_t js_len = strlen(js);
 
     /* gzip'd JSON and gzip'd raw text come out identical to the plain. */
     size_t gz_len;
@@ -143,9 +181,19 @@ static void test_real_documents(const rk_env_limits_t *lim) {
           "a gzip stream with a wrong CRC is bad_gzip: %s", err);
     free(gz);
     free(js);
+    free(seed);
+}
+
+static void test_gzip_raw_members(void) {
+    /* If it fails: a second gzip member is lost, or trailing junk passes. */
+    const rk_env_limits_t *lim = default_limits();
+    char err[256] = "";
+    rk_env_doc_t doc;
+    size_t len, gz_len;
+    char *seed = rk_test_read_seed("002", &len);
 
     /* Raw text, gzip'd, keyed. */
-    gz = gzip_repeat(seed, len, 1, &gz_len);
+    unsigned char *gz = gzip_repeat(seed, len, 1, &gz_len);
     CHECK(decode(lim, gz, gz_len, "k", &doc, err, sizeof err) == RK_ENV_OK &&
               doc.text_len == len && !memcmp(doc.text, seed, len),
           "gzip'd raw text inflates to the seed: %s", err);
@@ -169,7 +217,8 @@ static void test_real_documents(const rk_env_limits_t *lim) {
     free(seed);
 }
 
-static void test_limits(void) {
+static void test_gzip_bomb(void) {
+    /* If it fails: limits differ from the docs, or a gzip bomb eats memory. */
     char err[256] = "";
     rk_env_doc_t doc;
     rk_env_limits_t lim;
@@ -190,7 +239,14 @@ static void test_limits(void) {
               strstr(err, "67108864"),
           "a gzip bomb stops at the decompressed limit: %s", err);
     free(bomb);
+}
 
+static void test_limit_edges(void) {
+    /* If it fails: a size limit is off by one. */
+    char err[256] = "";
+    rk_env_doc_t doc;
+    rk_env_limits_t lim;
+    rk_env_limits_default(&lim);
     lim.max_message_bytes = 100;
     lim.max_decompressed_bytes = 1000;
     char big[101];
@@ -226,7 +282,9 @@ struct bad_case {
     const char *why;
 };
 
-static void test_bad_inputs(const rk_env_limits_t *lim) {
+static void test_bad_inputs(void) {
+    /* If it fails: bad input gets the wrong DLQ code or a vague message. */
+    const rk_env_limits_t *lim = default_limits();
     static const struct bad_case cases[] = {
         {"", 0, RK_ENV_EMPTY, "empty", "an empty message is empty"},
         {" \n\t\r\n ", 0, RK_ENV_EMPTY, "white space",
@@ -290,6 +348,11 @@ static void test_bad_inputs(const rk_env_limits_t *lim) {
               err);
         rk_env_doc_clear(&doc);
     }
+}
+
+static void test_keys_and_fields(void) {
+    /* If it fails: a bad key becomes an id, or good fields are refused. */
+    const rk_env_limits_t *lim = default_limits();
     /* A key that is not UTF-8 cannot be a document id. */
     char err[256];
     rk_env_doc_t doc;
@@ -312,7 +375,10 @@ static void test_bad_inputs(const rk_env_limits_t *lim) {
               RK_ENV_OK,
           "only a leading '{' selects JSON: %s", err);
     rk_env_doc_clear(&doc);
+}
 
+static void test_code_names(void) {
+    /* If it fails: DLQ consumers read codes the contract does not name. */
     CHECK(!strcmp(rk_env_code_name(RK_ENV_BAD_UTF8), "bad_utf8") &&
               !strcmp(rk_env_code_name(RK_ENV_BAD_JSON), "bad_json") &&
               !strcmp(rk_env_code_name(RK_ENV_BAD_FIELD), "bad_field") &&
@@ -323,11 +389,13 @@ static void test_bad_inputs(const rk_env_limits_t *lim) {
           "the code strings are exactly the contract's");
 }
 
-int main(void) {
-    rk_env_limits_t lim;
-    rk_env_limits_default(&lim);
-    test_real_documents(&lim);
-    test_limits();
-    test_bad_inputs(&lim);
-    return rk_test_done("test_envelope");
-}
+TEST_LIST = {{"raw_text", test_raw_text},
+             {"json_object", test_json_object},
+             {"gzip_json", test_gzip_json},
+             {"gzip_raw_members", test_gzip_raw_members},
+             {"gzip_bomb", test_gzip_bomb},
+             {"limit_edges", test_limit_edges},
+             {"bad_inputs", test_bad_inputs},
+             {"keys_and_fields", test_keys_and_fields},
+             {"code_names", test_code_names},
+             {NULL, NULL}};

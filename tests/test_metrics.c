@@ -26,6 +26,7 @@
 #include "testutil.h"
 
 static void test_render(void) {
+    /* If it fails: scrapers read malformed or wrong Prometheus text. */
     rk_metrics_t *m = rk_metrics_new();
     rk_metric_t *c, *l, *g, *h;
     char err[256];
@@ -147,6 +148,7 @@ static void *hammer(void *arg) {
 }
 
 static void test_threads(void) {
+    /* If it fails: counts from concurrent workers are lost or torn. */
     rk_metrics_t *m = rk_metrics_new();
     hot_t t;
     char err[256];
@@ -192,6 +194,7 @@ static void test_threads(void) {
 /* ---- librdkafka statistics --------------------------------------------- */
 
 static void test_kstats(void) {
+    /* If it fails: lag and broker health are misread from librdkafka. */
     size_t len;
     char err[256];
     rk_kstats_t st;
@@ -242,6 +245,7 @@ static void test_kstats(void) {
 /* ---- /healthz rules ------------------------------------------------------ */
 
 static void test_health(void) {
+    /* If it fails: /healthz restarts a healthy service or keeps a sick one. */
     rk_health_t *h = rk_health_new(60);
     char why[256];
     CHECK(!rk_health_check(h, 0, why, sizeof why) && strstr(why, "starting"),
@@ -278,8 +282,12 @@ static void test_health(void) {
               strstr(why, "Not enough replicas"),
           "a failed delivery is reported first, by its first cause: %s", why);
     rk_health_destroy(h);
+}
 
-    h = rk_health_new(60);
+static void test_health_stopping(void) {
+    /* If it fails: a service shutting down still reports healthy. */
+    rk_health_t *h = rk_health_new(60);
+    char why[256];
     rk_health_tick(h, 1);
     rk_health_assigned(h);
     rk_health_stopping(h, "shutting down on a signal");
@@ -325,6 +333,7 @@ static int health_cb(void *opaque, char *reason, size_t size) {
 }
 
 static void test_http(void) {
+    /* If it fails: /metrics or /healthz answer wrongly over real HTTP. */
     rk_metrics_t *m = rk_metrics_new();
     rk_metric_t *c;
     char err[256];
@@ -389,11 +398,10 @@ static void test_http(void) {
     rk_metrics_destroy(m);
 }
 
-int main(void) {
-    test_render();
-    test_threads();
-    test_kstats();
-    test_health();
-    test_http();
-    return rk_test_done("test_metrics");
-}
+TEST_LIST = {{"render", test_render},
+             {"threads", test_threads},
+             {"kafka_stats", test_kstats},
+             {"health", test_health},
+             {"health_stopping", test_health_stopping},
+             {"http", test_http},
+             {NULL, NULL}};

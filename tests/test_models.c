@@ -13,16 +13,9 @@
 #include "models/labelled.h"
 #include "testutil.h"
 
-static char tmpdir[] = "/tmp/rakiza-test-models.XXXXXX";
-
 static const char *write_tmp(const char *name, const char *content,
                              size_t len) {
-    static char path[256];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "wb");
-    fwrite(content, 1, len, f);
-    fclose(f);
-    return path;
+    return rk_test_write_file(NULL, name, content, len);
 }
 
 static double num(json_t *o, const char *a, const char *b, const char *c) {
@@ -35,7 +28,8 @@ static double num(json_t *o, const char *a, const char *b, const char *c) {
                               : json_real_value(v);
 }
 
-static void test_labelled(void) {
+static void test_hand_labels(void) {
+    /* If it fails: the committed training data no longer loads as it is. */
     char err[512];
     rk_sample_set_t set = {0};
     CHECK(rk_labelled_load("models/data/hand.jsonl", &set, err, sizeof err) ==
@@ -48,7 +42,12 @@ static void test_labelled(void) {
     CHECK(ar * 3 >= set.count * 2, "at least two thirds are Arabic (%zu of %zu)",
           ar, set.count);
     rk_labelled_free(&set);
+}
 
+static void test_labelled_formats(void) {
+    /* If it fails: a format is misread or a bad file half-loads silently. */
+    char err[512];
+    rk_sample_set_t set = {0};
     const char tsv[] = "prevention\tيدين الإرهاب بجميع أشكاله\n\n"
                        "capacity\tTechnical assistance to Member States\n";
     const char *p = write_tmp("a.txt", tsv, sizeof tsv - 1);
@@ -75,6 +74,7 @@ static void test_labelled(void) {
 }
 
 static void test_evaluate(void) {
+    /* If it fails: every reported accuracy and F1 is wrong. */
     rk_eval_t *ev = rk_eval_new();
     rk_eval_add(ev, "a", "a", "en");
     rk_eval_add(ev, "a", "b", "en");
@@ -103,16 +103,25 @@ static void test_evaluate(void) {
     rk_eval_destroy(ev);
 }
 
-static void test_bundle(void) {
-    char err[512], path[256];
-    snprintf(path, sizeof path, "%s/m.rkz", tmpdir);
+/* A two-section bundle written to the case's directory; its path. */
+static const char *write_bundle(unsigned char *blob, size_t blob_size) {
+    static char path[4200];
+    char err[512];
+    snprintf(path, sizeof path, "%s/m.rkz", rk_test_tmpdir());
     const char meta[] = "{\"x\": 1}";
-    unsigned char blob[3000];
-    for (size_t i = 0; i < sizeof blob; i++)
+    for (size_t i = 0; i < blob_size; i++)
         blob[i] = (unsigned char)(i * 7);
     rk_bundle_section_t sec[] = {{"meta", (const unsigned char *)meta, 8},
-                                 {"blob", blob, sizeof blob}};
+                                 {"blob", blob, blob_size}};
     CHECK(rk_bundle_write(path, sec, 2, err, sizeof err) == RK_OK, "%s", err);
+    return path;
+}
+
+static void test_bundle_roundtrip(void) {
+    /* If it fails: a saved model does not read back byte for byte. */
+    char err[512];
+    unsigned char blob[3000];
+    const char *path = write_bundle(blob, sizeof blob);
     rk_bundle_t b;
     CHECK(rk_bundle_read(path, &b, err, sizeof err) == RK_OK && b.count == 2,
           "a bundle reads back: %s", err);
@@ -120,9 +129,15 @@ static void test_bundle(void) {
     CHECK(s && s->len == sizeof blob && !memcmp(s->data, blob, sizeof blob),
           "sections come back byte for byte");
     rk_bundle_free(&b);
+}
 
+static void test_bundle_damage(void) {
+    /* If it fails: a damaged model file loads instead of being refused. */
+    char err[512];
+    unsigned char blob[3000];
+    rk_bundle_t b;
     size_t len;
-    char *file = rk_test_read_file(path, &len);
+    char *file = rk_test_read_file(write_bundle(blob, sizeof blob), &len);
     size_t refused = 0, tried = 0;
     for (size_t cut = 0; cut < len; cut++, tried++) {
         const char *p = write_tmp("cut.rkz", file, cut);
@@ -152,15 +167,9 @@ static void test_bundle(void) {
           "a missing file is an I/O error");
 }
 
-int main(void) {
-    if (!mkdtemp(tmpdir))
-        return 2;
-    test_labelled();
-    test_evaluate();
-    test_bundle();
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    if (system(cmd) != 0)
-        return 2;
-    return rk_test_done("test_models");
-}
+TEST_LIST = {{"hand_labels", test_hand_labels},
+             {"labelled_formats", test_labelled_formats},
+             {"evaluate", test_evaluate},
+             {"bundle_roundtrip", test_bundle_roundtrip},
+             {"bundle_damage", test_bundle_damage},
+             {NULL, NULL}};

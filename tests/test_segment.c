@@ -69,11 +69,11 @@ static void expect_coverage(const char *name, const char *doc, size_t len,
           name, uncovered);
 }
 
-int main(void) {
+static void test_seed_000(void) {
+    /* If it fails: a seed 000 paragraph is lost, cut, merged or mis-kinded. */
     rk_seg_list_t l = {0};
     char err[256];
     size_t len;
-
     char *d000 = rk_test_read_seed("000", &len);
     CHECK(rk_seg_split(d000, len, &l, err, sizeof err) == RK_OK, "%s", err);
     expect_coverage("000", d000, len, &l);
@@ -81,7 +81,14 @@ int main(void) {
     expect(d000, &l, "وإذ يستذكر القرارات السابقة", RK_SEG_PARAGRAPH,
            "بما فيها القرار 41/45-س؛", "ar");
     free(d000);
+    rk_seg_list_free(&l);
+}
 
+static void test_seed_002(void) {
+    /* If it fails: page breaks cut seed 002's paragraphs, or annexes merge. */
+    rk_seg_list_t l = {0};
+    char err[256];
+    size_t len;
     char *d002 = rk_test_read_seed("002", &len);
     CHECK(rk_seg_split(d002, len, &l, err, sizeof err) == RK_OK, "%s", err);
     expect_coverage("002", d002, len, &l);
@@ -104,7 +111,14 @@ int main(void) {
     expect(d002, &l, "4. Through the UNDP-DPPA", RK_SEG_PARAGRAPH,
            "violent extremism are conflict-sensitive.", "en");
     free(d002);
+    rk_seg_list_free(&l);
+}
 
+static void test_seed_003(void) {
+    /* If it fails: seed 003's table of contents is not one item per row. */
+    rk_seg_list_t l = {0};
+    char err[256];
+    size_t len;
     char *d003 = rk_test_read_seed("003", &len);
     CHECK(rk_seg_split(d003, len, &l, err, sizeof err) == RK_OK, "%s", err);
     expect_coverage("003", d003, len, &l);
@@ -116,7 +130,14 @@ int main(void) {
            RK_SEG_LIST_ITEM, "الصومال\t1", "ar");
     expect(d003, &l, "2\tقرار رقم 44/2-س", RK_SEG_LIST_ITEM, NULL, "ar");
     free(d003);
+    rk_seg_list_free(&l);
+}
 
+static void test_seed_004(void) {
+    /* If it fails: seed 004's Markdown or page-split items are misread. */
+    rk_seg_list_t l = {0};
+    char err[256];
+    size_t len;
     char *d004 = rk_test_read_seed("004", &len);
     CHECK(rk_seg_split(d004, len, &l, err, sizeof err) == RK_OK, "%s", err);
     expect_coverage("004", d004, len, &l);
@@ -136,13 +157,26 @@ int main(void) {
     expect(d004, &l, "### ١٣ - يهيب بجميع الدول:", RK_SEG_PARAGRAPH,
            "يهيب بجميع الدول:", "ar");
     free(d004);
+    rk_seg_list_free(&l);
+}
 
+static void test_invalid_utf8(void) {
+    /* If it fails: invalid UTF-8 is segmented, or refused without offset. */
+    rk_seg_list_t l = {0};
+    char err[256];
     /* Bad input: invalid UTF-8 names its offset; limits hold. */
     const char bad[] = "ok\n\xC0\xAF overlong";
     CHECK(rk_seg_split(bad, sizeof bad - 1, &l, err, sizeof err) ==
                   RK_ERR_DATA &&
               strstr(err, "offset 3"),
           "an overlong encoding is refused naming byte 3: %s", err);
+    rk_seg_list_free(&l);
+}
+
+static void test_huge_word(void) {
+    /* If it fails: one giant word yields a paragraph over the size limit. */
+    rk_seg_list_t l = {0};
+    char err[256];
     size_t big = RK_SEG_MAX_PARAGRAPH_BYTES * 2 + 10;
     char *word = malloc(big);
     memset(word, 'a', big);
@@ -150,8 +184,23 @@ int main(void) {
               l.count == 3 && l.items[0].text_len == RK_SEG_MAX_PARAGRAPH_BYTES,
           "a single huge word is cut into paragraphs of at most the limit");
     free(word);
+    rk_seg_list_free(&l);
+}
+
+static void test_empty_document(void) {
+    /* If it fails: an empty document yields phantom paragraphs. */
+    rk_seg_list_t l = {0};
+    char err[256];
     CHECK(rk_seg_split("", 0, &l, err, sizeof err) == RK_OK && l.count == 0,
           "an empty document has no paragraphs");
     rk_seg_list_free(&l);
-    return rk_test_done("test_segment");
 }
+
+TEST_LIST = {{"seed_000", test_seed_000},
+             {"seed_002", test_seed_002},
+             {"seed_003", test_seed_003},
+             {"seed_004", test_seed_004},
+             {"invalid_utf8", test_invalid_utf8},
+             {"huge_word", test_huge_word},
+             {"empty_document", test_empty_document},
+             {NULL, NULL}};

@@ -77,7 +77,8 @@ static void check_stem_cache_on_seeds(rk_tok_t *tok, rk_norm_t *norm) {
 
 /* The stopword set's lookup on the built-in lists: each word is found,
  * and a prefix or an extension of it only when that is a word too. */
-static void check_stopset_lookup(void) {
+static void test_stopset_lookup(void) {
+    /* If it fails: a stopword is missed, or a near-miss word dropped. */
     const rk_stopword_list_t *lists[] = {&rk_stopwords_ar, &rk_stopwords_en};
     const char *words[1024];
     size_t n = 0;
@@ -116,28 +117,55 @@ static void check_stopset_lookup(void) {
     rk_tok_stopset_destroy(set);
 }
 
-int main(void) {
-    char err[256];
+/* The tokeniser, normaliser and a three-word stopword set, with the
+ * sample sentence normalised (its UTF-16 in u, ulen). */
+typedef struct fixture_s {
     rk_norm_t *norm;
     rk_tok_t *tok;
-    CHECK(rk_norm_new(&norm, err, sizeof err) == RK_OK, "%s", err);
-    CHECK(rk_tok_new(&tok, err, sizeof err) == RK_OK, "%s", err);
-    const char *stop_words[] = {"في", "the", "of"};
     rk_tok_stopset_t *stop;
-    CHECK(rk_tok_stopset_new(stop_words, 3, &stop, err, sizeof err) == RK_OK,
-          "%s", err);
+    const UChar *u;
+    int32_t ulen;
+} fixture_t;
 
+static int setup(fixture_t *f) {
+    char err[256];
+    memset(f, 0, sizeof *f);
+    CHECK(rk_norm_new(&f->norm, err, sizeof err) == RK_OK, "%s", err);
+    CHECK(rk_tok_new(&f->tok, err, sizeof err) == RK_OK, "%s", err);
+    const char *stop_words[] = {"في", "the", "of"};
+    CHECK(rk_tok_stopset_new(stop_words, 3, &f->stop, err, sizeof err) == RK_OK,
+          "%s", err);
+    if (!f->norm || !f->tok || !f->stop)
+        return 0;
     const char *text = "تعزيز التعاون في مكافحة الإرهاب، (2178) "
                        "Preventing the financing of terrorists!";
     rk_norm_opts_t o = rk_norm_opts_default();
     const char *ntext;
     size_t nlen;
-    rk_norm_text(norm, &o, text, strlen(text), &ntext, &nlen, err, sizeof err);
-    int32_t ulen;
-    const UChar *u = rk_norm_utf16(norm, &ulen);
+    rk_norm_text(f->norm, &o, text, strlen(text), &ntext, &nlen, err,
+                 sizeof err);
+    f->u = rk_norm_utf16(f->norm, &f->ulen);
+    return 1;
+}
+
+static void teardown(fixture_t *f) {
+    rk_tok_stopset_destroy(f->stop);
+    rk_tok_destroy(f->tok);
+    rk_norm_destroy(f->norm);
+}
+
+static void test_words_and_stopwords(void) {
+    /* If it fails: punctuation, numbers or stopwords are mis-tokenised. */
+    fixture_t f;
+    char err[256];
     const rk_token_t *t;
     size_t n;
-    CHECK(rk_tok_split(tok, u, ulen, stop, 1, &t, &n, err, sizeof err) == RK_OK,
+    if (!setup(&f)) {
+        teardown(&f);
+        return;
+    }
+    CHECK(rk_tok_split(f.tok, f.u, f.ulen, f.stop, 1, &t, &n, err,
+                       sizeof err) == RK_OK,
           "%s", err);
     CHECK(n == 8, "8 words survive (no punctuation, no stopwords), got %zu", n);
     int saw_number = 0, saw_stop = 0;
@@ -149,6 +177,22 @@ int main(void) {
     }
     CHECK(saw_number, "numbers (resolution 2178) are tokens");
     CHECK(!saw_stop, "stopwords are dropped");
+    teardown(&f);
+}
+
+static void test_stemmer_by_script(void) {
+    /* If it fails: a word is stemmed by the other language's stemmer. */
+    fixture_t f;
+    char err[256];
+    const rk_token_t *t;
+    size_t n = 0;
+    if (!setup(&f)) {
+        teardown(&f);
+        return;
+    }
+    CHECK(rk_tok_split(f.tok, f.u, f.ulen, f.stop, 1, &t, &n, err,
+                       sizeof err) == RK_OK,
+          "%s", err);
     CHECK(n > 6 && !strcmp(t[6].word, "financing") &&
               !strcmp(t[6].stem, "financ"),
           "English words get the English stemmer: financing -> financ");
@@ -156,18 +200,42 @@ int main(void) {
               strcmp(t[3].stem, t[3].word) && strstr(t[3].stem, "رهاب"),
           "Arabic words get the Arabic stemmer: الارهاب -> %s",
           n > 3 ? t[3].stem : "?");
-    CHECK(rk_tok_split(tok, u, ulen, NULL, 0, &t, &n, err, sizeof err) ==
+    teardown(&f);
+}
+
+static void test_stemming_off(void) {
+    /* If it fails: turning stemming or stopwords off changes the words. */
+    fixture_t f;
+    char err[256];
+    const rk_token_t *t;
+    size_t n;
+    if (!setup(&f)) {
+        teardown(&f);
+        return;
+    }
+    CHECK(rk_tok_split(f.tok, f.u, f.ulen, NULL, 0, &t, &n, err, sizeof err) ==
                   RK_OK &&
               n == 11 && !strcmp(t[8].word, "financing") &&
               !strcmp(t[8].stem, "financing"),
           "with stemming and stopwords off, every word is kept as it is");
-    CHECK(rk_tok_split(tok, u, 0, stop, 1, &t, &n, err, sizeof err) == RK_OK &&
+    CHECK(rk_tok_split(f.tok, f.u, 0, f.stop, 1, &t, &n, err, sizeof err) ==
+                  RK_OK &&
               n == 0,
           "empty text has no tokens");
-    check_stem_cache_on_seeds(tok, norm);
-    check_stopset_lookup();
-    rk_tok_stopset_destroy(stop);
-    rk_tok_destroy(tok);
-    rk_norm_destroy(norm);
-    return rk_test_done("test_tokenize");
+    teardown(&f);
 }
+
+static void test_stem_cache_on_seeds(void) {
+    /* If it fails: the stem cache merges unrelated words' features. */
+    fixture_t f;
+    if (setup(&f))
+        check_stem_cache_on_seeds(f.tok, f.norm);
+    teardown(&f);
+}
+
+TEST_LIST = {{"words_and_stopwords", test_words_and_stopwords},
+             {"stemmer_by_script", test_stemmer_by_script},
+             {"stemming_off", test_stemming_off},
+             {"stem_cache_on_seeds", test_stem_cache_on_seeds},
+             {"stopset_lookup", test_stopset_lookup},
+             {NULL, NULL}};

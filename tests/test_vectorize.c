@@ -76,7 +76,53 @@ static void check_order_on_seeds(rk_vec_ctx_t *ctx, const char *bits) {
     rk_vec_conf_destroy(conf);
 }
 
-int main(void) {
+/* Default settings, fitted on the paragraphs of seed 002 (Arabic body,
+ * English annex). */
+typedef struct fixture_s {
+    rk_vec_conf_t *conf;
+    rk_vec_t *vec;
+    rk_vec_ctx_t *ctx;
+    char *doc;
+    rk_seg_list_t paras;
+    const char **texts;
+    size_t *lens;
+} fixture_t;
+
+static int setup(fixture_t *f) {
+    char err[256];
+    size_t len;
+    memset(f, 0, sizeof *f);
+    f->conf = rk_vec_conf_new();
+    f->ctx = rk_vec_ctx_new();
+    f->doc = rk_test_read_seed("002", &len);
+    CHECK(rk_seg_split(f->doc, len, &f->paras, err, sizeof err) == RK_OK, "%s",
+          err);
+    f->texts = malloc(f->paras.count * sizeof *f->texts);
+    f->lens = malloc(f->paras.count * sizeof *f->lens);
+    for (size_t i = 0; i < f->paras.count; i++)
+        f->texts[i] = f->paras.items[i].text,
+        f->lens[i] = f->paras.items[i].text_len;
+    CHECK(rk_vec_new(f->conf, &f->vec, err, sizeof err) == RK_OK, "%s", err);
+    if (!f->vec)
+        return 0;
+    CHECK(rk_vec_fit(f->vec, f->texts, f->lens, NULL, f->paras.count, err,
+                     sizeof err) == RK_OK,
+          "fitting IDF on seed 002 works: %s", err);
+    return rk_test_case_failures() == 0;
+}
+
+static void teardown(fixture_t *f) {
+    rk_vec_ctx_destroy(f->ctx);
+    rk_vec_destroy(f->vec);
+    rk_vec_conf_destroy(f->conf);
+    rk_seg_list_free(&f->paras);
+    free(f->texts);
+    free(f->lens);
+    free(f->doc);
+}
+
+static void test_settings(void) {
+    /* If it fails: a bad setting is accepted, or a listed one refused back. */
     char err[256];
     rk_vec_conf_t *conf = rk_vec_conf_new();
     CHECK(rk_vec_conf_set(conf, "hash_bits", "40", err, sizeof err) ==
@@ -93,65 +139,81 @@ int main(void) {
     rk_vec_conf_t *copy = rk_vec_conf_new();
     rk_vec_conf_set(copy, "hash_bits", "12", err, sizeof err);
     rk_vec_conf_foreach(conf, setting, copy);
-
-    /* Fit on the paragraphs of seed 002 (Arabic body, English annex). */
-    size_t len;
-    char *doc = rk_test_read_seed("002", &len);
-    rk_seg_list_t paras = {0};
-    CHECK(rk_seg_split(doc, len, &paras, err, sizeof err) == RK_OK, "%s", err);
-    const char **texts = malloc(paras.count * sizeof *texts);
-    size_t *lens = malloc(paras.count * sizeof *lens);
-    for (size_t i = 0; i < paras.count; i++)
-        texts[i] = paras.items[i].text, lens[i] = paras.items[i].text_len;
     rk_vec_t *vec = NULL;
-    CHECK(rk_vec_new(conf, &vec, err, sizeof err) == RK_OK, "%s", err);
-    CHECK(rk_vec_fit(vec, texts, lens, NULL, paras.count, err, sizeof err) ==
-              RK_OK,
-          "fitting IDF on seed 002 works: %s", err);
-    CHECK(rk_vec_dim(vec) == 1 << 18, "the default space is 2^18");
+    CHECK(rk_vec_new(conf, &vec, err, sizeof err) == RK_OK && vec &&
+              rk_vec_dim(vec) == 1 << 18,
+          "refused values leave the settings as they were (2^18): %s", err);
+    rk_vec_destroy(vec);
+    rk_vec_conf_destroy(conf);
+    rk_vec_conf_destroy(copy);
+}
 
-    rk_vec_ctx_t *ctx = rk_vec_ctx_new();
+static void test_libsvm_vectors(void) {
+    /* If it fails: libsvm gets vectors it cannot score, or wrong features. */
+    fixture_t f;
+    char err[256];
+    if (!setup(&f)) {
+        teardown(&f);
+        return;
+    }
+    CHECK(rk_vec_dim(f.vec) == 1 << 18, "the default space is 2^18");
     const struct svm_node *x;
     int n;
     const char *p = "وتواصل كيانات الأمم المتحدة دعم الدول الأعضاء في "
                     "مكافحة الإرهاب وتمويل الإرهاب";
-    CHECK(rk_vec_transform(vec, ctx, p, strlen(p), "ar", &x, &n, err,
+    CHECK(rk_vec_transform(f.vec, f.ctx, p, strlen(p), "ar", &x, &n, err,
                            sizeof err) == RK_OK &&
               n > 20,
           "an Arabic sentence gives a vector: %s", err);
+    if (rk_test_case_failures()) {
+        teardown(&f);
+        return;
+    }
     int ascending = 1;
     double norm2 = 0;
     for (int i = 0; i < n; i++) {
         if (i && x[i].index <= x[i - 1].index)
             ascending = 0;
-        if (x[i].index < 1 || x[i].index > rk_vec_dim(vec))
+        if (x[i].index < 1 || x[i].index > rk_vec_dim(f.vec))
             ascending = 0;
         norm2 += x[i].value * x[i].value;
     }
     CHECK(ascending && x[n].index == -1,
           "indices ascend within 1..dim and end with -1 (libsvm's format)");
     CHECK(fabs(norm2 - 1.0) < 1e-9, "the vector has unit length: %f", norm2);
-    CHECK(!has_term(ctx, x, n, "في"),
+    CHECK(!has_term(f.ctx, x, n, "في"),
           "the stopword في gives no word feature");
-    CHECK(has_term(ctx, x, n, "#<دعم>"),
+    CHECK(has_term(f.ctx, x, n, "#<دعم>"),
           "character n-grams of words are features, named readably");
     /* الإرهاب and للإرهاب share a stem feature thanks to the stemmer. */
     int has_stem = 0;
     for (int i = 0; i < n; i++) {
-        const char *t = rk_vec_ctx_term(ctx, x[i].index);
+        const char *t = rk_vec_ctx_term(f.ctx, x[i].index);
         if (t && t[0] != '#' && strstr(t, "رهاب") && !strchr(t, ' '))
             has_stem = 1;
     }
     CHECK(has_stem, "the word الإرهاب appears as a stemmed word feature");
+    teardown(&f);
+}
 
+static void test_idf(void) {
+    /* If it fails: common words weigh as much as rare ones (IDF not fitted). */
+    fixture_t f;
+    char err[256];
+    if (!setup(&f)) {
+        teardown(&f);
+        return;
+    }
+    const struct svm_node *x;
+    int n = 0;
     /* IDF: a word in most paragraphs weighs less than a rare one. */
     const char *q = "الإرهاب السيبراني";
-    CHECK(rk_vec_transform(vec, ctx, q, strlen(q), NULL, &x, &n, err,
+    CHECK(rk_vec_transform(f.vec, f.ctx, q, strlen(q), NULL, &x, &n, err,
                            sizeof err) == RK_OK,
           "%s", err);
     double w_common = 0, w_rare = 0;
     for (int i = 0; i < n; i++) {
-        const char *t = rk_vec_ctx_term(ctx, x[i].index);
+        const char *t = rk_vec_ctx_term(f.ctx, x[i].index);
         if (!t || t[0] == '#' || strchr(t, ' '))
             continue;
         if (strstr(t, "رهاب"))
@@ -163,34 +225,68 @@ int main(void) {
           "IDF: terrorism (in most paragraphs) weighs less than cyber "
           "(rare): %f vs %f",
           w_common, w_rare);
+    teardown(&f);
+}
 
+static void test_save_load(void) {
+    /* If it fails: a reloaded model vectorises differently from training. */
+    fixture_t f;
+    char err[256];
+    if (!setup(&f)) {
+        teardown(&f);
+        return;
+    }
     /* Save and load: same vectors, byte for byte. */
     unsigned char *blob;
     size_t blob_len;
-    CHECK(rk_vec_save(vec, &blob, &blob_len, err, sizeof err) == RK_OK, "%s",
+    CHECK(rk_vec_save(f.vec, &blob, &blob_len, err, sizeof err) == RK_OK, "%s",
           err);
+    if (rk_test_case_failures()) {
+        teardown(&f);
+        return;
+    }
     rk_vec_t *back = NULL;
     CHECK(rk_vec_load(blob, blob_len, &back, err, sizeof err) == RK_OK,
           "a saved vectoriser loads: %s", err);
     if (back) {
         rk_vec_ctx_t *ctx2 = rk_vec_ctx_new();
         size_t same = 0;
-        for (size_t i = 0; i < paras.count; i++) {
+        for (size_t i = 0; i < f.paras.count; i++) {
             const struct svm_node *a, *b;
             int na, nb;
-            rk_vec_transform(vec, ctx, texts[i], lens[i], NULL, &a, &na, err,
-                             sizeof err);
-            rk_vec_transform(back, ctx2, texts[i], lens[i], NULL, &b, &nb,
+            rk_vec_transform(f.vec, f.ctx, f.texts[i], f.lens[i], NULL, &a, &na,
+                             err, sizeof err);
+            rk_vec_transform(back, ctx2, f.texts[i], f.lens[i], NULL, &b, &nb,
                              err, sizeof err);
             if (na == nb && !memcmp(a, b, (size_t)(na + 1) * sizeof *a))
                 same++;
         }
-        CHECK(same == paras.count,
+        CHECK(same == f.paras.count,
               "the reloaded vectoriser gives identical vectors on all %zu "
               "paragraphs of seed 002 (%zu did)",
-              paras.count, same);
+              f.paras.count, same);
         rk_vec_ctx_destroy(ctx2);
         rk_vec_destroy(back);
+    }
+    free(blob);
+    teardown(&f);
+}
+
+static void test_damaged_blob(void) {
+    /* If it fails: a damaged vectoriser loads, or is read past its end. */
+    fixture_t f;
+    char err[256];
+    if (!setup(&f)) {
+        teardown(&f);
+        return;
+    }
+    unsigned char *blob;
+    size_t blob_len;
+    CHECK(rk_vec_save(f.vec, &blob, &blob_len, err, sizeof err) == RK_OK, "%s",
+          err);
+    if (rk_test_case_failures()) {
+        teardown(&f);
+        return;
     }
     /* Damage: every truncation and a flipped byte in each part refused. */
     size_t refused = 0, tried = 0;
@@ -212,26 +308,43 @@ int main(void) {
     CHECK(rk_vec_load(blob, blob_len, &bad, err, sizeof err) == RK_ERR_DATA,
           "a huge string length is refused, not read past the end");
     free(blob);
+    teardown(&f);
+}
 
+static void test_invalid_utf8(void) {
+    /* If it fails: invalid UTF-8 is vectorised, or refused without offset. */
+    fixture_t f;
+    char err[256];
+    if (!setup(&f)) {
+        teardown(&f);
+        return;
+    }
+    const struct svm_node *x;
+    int n;
     const char bad_utf8[] = "abc\xC3";
-    CHECK(rk_vec_transform(vec, ctx, bad_utf8, 4, NULL, &x, &n, err,
+    CHECK(rk_vec_transform(f.vec, f.ctx, bad_utf8, 4, NULL, &x, &n, err,
                            sizeof err) == RK_ERR_DATA &&
               strstr(err, "offset 3"),
           "invalid UTF-8 is an error naming the offset: %s", err);
+    teardown(&f);
+}
 
+static void test_order_on_seeds(void) {
+    /* If it fails: some space size breaks libsvm's ascending-index order. */
     /* One context serving spaces of several sizes, one after another. */
+    rk_vec_ctx_t *ctx = rk_vec_ctx_new();
     check_order_on_seeds(ctx, "10");
     check_order_on_seeds(ctx, "17");
     check_order_on_seeds(ctx, "20");
     check_order_on_seeds(ctx, "24"); /* the largest: four passes */
-
     rk_vec_ctx_destroy(ctx);
-    rk_vec_destroy(vec);
-    rk_vec_conf_destroy(conf);
-    rk_vec_conf_destroy(copy);
-    rk_seg_list_free(&paras);
-    free(texts);
-    free(lens);
-    free(doc);
-    return rk_test_done("test_vectorize");
 }
+
+TEST_LIST = {{"settings", test_settings},
+             {"libsvm_vectors", test_libsvm_vectors},
+             {"idf", test_idf},
+             {"save_load", test_save_load},
+             {"damaged_blob", test_damaged_blob},
+             {"invalid_utf8", test_invalid_utf8},
+             {"order_on_seeds", test_order_on_seeds},
+             {NULL, NULL}};
