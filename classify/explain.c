@@ -17,6 +17,8 @@ struct rk_explain_s {
 };
 
 rk_explain_t *rk_explain_new(int k) {
+    if (k < 1)
+        return NULL;
     rk_explain_t *e = calloc(1, sizeof *e);
     if (e && !(e->top = malloc((size_t)k * sizeof *e->top))) {
         free(e);
@@ -25,6 +27,10 @@ rk_explain_t *rk_explain_new(int k) {
     if (e)
         e->k = k;
     return e;
+}
+
+int rk_explain_k(const rk_explain_t *e) {
+    return e->k;
 }
 
 void rk_explain_destroy(rk_explain_t *e) {

@@ -16,8 +16,10 @@
 
 typedef struct rk_explain_s rk_explain_t;
 
-/* Per-thread scratch for explanations of k terms. */
+/* Per-thread scratch for explanations of k >= 1 terms; NULL when k < 1 or
+ * out of memory. */
 rk_explain_t *rk_explain_new(int k);
+int rk_explain_k(const rk_explain_t *e);
 void rk_explain_destroy(rk_explain_t *e);
 
 /* [{"term": str, "weight": number}, ...], strongest first, for x as last

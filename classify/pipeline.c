@@ -97,6 +97,11 @@ rk_err_t rk_pipeline_run(rk_pipeline_ctx_t *c, const rk_model_t *m,
     int k = rk_pred_nlabels(pred);
     double probs[RK_MAX_LABELS], threshold = rk_pred_threshold(pred);
     size_t counts[RK_MAX_LABELS] = {0}, abstained = 0, n = c->paras.count;
+    if (opts->explain && c->explain &&
+        rk_explain_k(c->explain) != opts->explain) {
+        rk_explain_destroy(c->explain); /* a run asking for another K */
+        c->explain = NULL;
+    }
     if (opts->explain && !c->explain &&
         !(c->explain = rk_explain_new(opts->explain)))
         return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");

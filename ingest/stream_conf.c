@@ -129,14 +129,16 @@ rk_err_t rk_stream_conf_check(const rk_stream_conf_t *c, char *errstr,
         brokers |= !strcmp(c->kafka[2 * i], "bootstrap.servers") ||
                    !strcmp(c->kafka[2 * i], "metadata.broker.list");
     if (!brokers)
-        return rk_fail(RK_ERR_USAGE, errstr, n, "no brokers (-b BROKERS)");
+        return rk_fail(RK_ERR_USAGE, errstr, n,
+                       "no brokers (bootstrap.servers)");
     if (!c->in_topic || !c->out_topic)
         return rk_fail(RK_ERR_USAGE, errstr, n,
-                       "the input and output topics are required (-i, -o)");
+                       "the input and output topics are required "
+                       "(rakiza.in.topic, rakiza.out.topic)");
     if (!c->dlq)
         return rk_fail(RK_ERR_USAGE, errstr, n,
-                       "no dead-letter topic: give --dlq TOPIC, or --dlq none "
-                       "to log and skip bad input");
+                       "no dead-letter topic (rakiza.dlq): give a topic, or "
+                       "none to log and skip bad input");
     if (!strcmp(c->in_topic, c->out_topic) || !strcmp(c->dlq, c->in_topic))
         return rk_fail(RK_ERR_USAGE, errstr, n,
                        "the input topic cannot also be the output or "

@@ -364,6 +364,15 @@ rk_err_t rk_train(const rk_sample_set_t *data, const rk_train_conf_t *conf,
             "train.folds must be between 2 and the number of samples "
             "(%zu)",
             data->count);
+    rk_vec_conf_t *default_vec = NULL;
+    rk_train_conf_t with_vec;
+    if (!conf->vec) { /* the header's promise: NULL is the defaults */
+        if (!(default_vec = rk_vec_conf_new()))
+            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+        with_vec = *conf;
+        with_vec.vec = default_vec;
+        conf = &with_vec;
+    }
     svm_set_print_string_function(quiet);
     job_t j = {0};
     j.data = data;
@@ -478,5 +487,6 @@ rk_err_t rk_train(const rk_sample_set_t *data, const rk_train_conf_t *conf,
     free(best_probs);
     free(j.y);
     free(j.fold_of);
+    rk_vec_conf_destroy(default_vec);
     return err;
 }

@@ -23,13 +23,14 @@ typedef enum { RK_KERNEL_LINEAR, RK_KERNEL_RBF } rk_kernel_t;
 
 /* The settings rows of rk_train_settings fill; the rest is set by hand. */
 typedef struct rk_train_conf_s {
-    int folds;                /* train.folds: 2..100 */
-    unsigned seed;            /* train.seed */
-    int kernel;               /* train.kernel: an rk_kernel_t */
-    double C;                 /* train.c: used when grid is off */
-    double gamma;             /* train.gamma: rbf only; 0 means 1 / features */
-    int grid;                 /* train.grid */
-    const rk_vec_conf_t *vec; /* vectoriser settings (borrowed) */
+    int folds;     /* train.folds: 2..100 */
+    unsigned seed; /* train.seed */
+    int kernel;    /* train.kernel: an rk_kernel_t */
+    double C;      /* train.c: used when grid is off */
+    double gamma;  /* train.gamma: rbf only; 0 means 1 / features */
+    int grid;      /* train.grid */
+    const rk_vec_conf_t
+        *vec; /* vectoriser settings (borrowed); NULL: defaults */
     /* Called as work advances (done of total steps); may be NULL. */
     void (*progress)(void *opaque, size_t done, size_t total);
     void *opaque;

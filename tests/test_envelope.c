@@ -92,8 +92,7 @@ static void test_raw_text(void) {
           "a real Arabic UN document decodes as raw text: %s", err);
     CHECK(doc.text_len == len && !memcmp(doc.text, seed, len),
           "raw text comes through byte for byte (offsets depend on it)");
-    CHECK(!strcmp(doc.id, "A/RES/70/291"), "the key is the id, got %s",
-          doc.id);
+    CHECK(!strcmp(doc.id, "A/RES/70/291"), "the key is the id, got %s", doc.id);
     CHECK(!doc.lang && !doc.meta_json, "raw text has no lang or meta");
     rk_env_doc_clear(&doc);
 
@@ -254,8 +253,7 @@ static void test_limit_edges(void) {
     CHECK(decode(&lim, big, 101, NULL, &doc, err, sizeof err) ==
                   RK_ENV_TOO_LARGE &&
               strstr(err, "101") && strstr(err, "100"),
-          "a message over max message bytes is too_large naming both: %s",
-          err);
+          "a message over max message bytes is too_large naming both: %s", err);
     CHECK(decode(&lim, big, 100, NULL, &doc, err, sizeof err) == RK_ENV_OK,
           "exactly at the limit is accepted: %s", err);
     rk_env_doc_clear(&doc);
@@ -339,8 +337,8 @@ static void test_bad_inputs(void) {
         size_t len = c->len ? c->len : strlen(c->payload);
         char err[256] = "";
         rk_env_doc_t doc;
-        rk_env_code_t got = decode(lim, c->payload, len, "k", &doc, err,
-                                   sizeof err);
+        rk_env_code_t got =
+            decode(lim, c->payload, len, "k", &doc, err, sizeof err);
         CHECK(got == c->code && strstr(err, c->in_message) && !doc.id &&
                   !doc.text,
               "case %zu: %s: expected %s naming '%s', got %s: %s", i, c->why,

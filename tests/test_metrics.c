@@ -32,8 +32,8 @@ static void test_render(void) {
     char err[256];
     static const double bounds[] = {0.0005, 1};
     CHECK(!rk_metrics_register(m, RK_METRIC_COUNTER, "t_total",
-                               "Things.\nSecond line \\ end", NULL, NULL, 0,
-                               &c, err, sizeof err),
+                               "Things.\nSecond line \\ end", NULL, NULL, 0, &c,
+                               err, sizeof err),
           "a plain counter registers: %s", err);
     CHECK(!rk_metrics_register(m, RK_METRIC_COUNTER, "t_code_total", "By code.",
                                "code", NULL, 0, &l, err, sizeof err),
@@ -46,39 +46,38 @@ static void test_render(void) {
           "a histogram registers: %s", err);
     rk_metric_add(c, NULL, 2);
     rk_metric_add(c, NULL, 1);
-    rk_metric_add(c, NULL, -5);      /* counters only go up */
-    rk_metric_add(c, NULL, NAN);     /* ignored */
-    rk_metric_set(c, NULL, 100);     /* a counter cannot be set */
-    rk_metric_add(c, "x", 1);        /* no label on this metric */
-    rk_metric_add(l, NULL, 1);       /* the label is required */
+    rk_metric_add(c, NULL, -5);  /* counters only go up */
+    rk_metric_add(c, NULL, NAN); /* ignored */
+    rk_metric_set(c, NULL, 100); /* a counter cannot be set */
+    rk_metric_add(c, "x", 1);    /* no label on this metric */
+    rk_metric_add(l, NULL, 1);   /* the label is required */
     rk_metric_add(l, "bad_json", 1);
     rk_metric_add(l, "a\"b\\c\nd", 1);
     rk_metric_add(l, "bad_json", 1);
     rk_metric_set(g, NULL, 0.25);
     rk_metric_add(g, NULL, -1);
-    rk_metric_observe(h, 0.0005);    /* on the bound: in that bucket */
+    rk_metric_observe(h, 0.0005); /* on the bound: in that bucket */
     rk_metric_observe(h, 0.5);
     rk_metric_observe(h, 7);
     size_t len = 0;
     char *text = rk_metrics_render(m, &len);
-    const char *want =
-        "# HELP t_total Things.\\nSecond line \\\\ end\n"
-        "# TYPE t_total counter\n"
-        "t_total 3\n"
-        "# HELP t_code_total By code.\n"
-        "# TYPE t_code_total counter\n"
-        "t_code_total{code=\"bad_json\"} 2\n"
-        "t_code_total{code=\"a\\\"b\\\\c\\nd\"} 1\n"
-        "# HELP t_gauge A gauge.\n"
-        "# TYPE t_gauge gauge\n"
-        "t_gauge -0.75\n"
-        "# HELP t_seconds Time.\n"
-        "# TYPE t_seconds histogram\n"
-        "t_seconds_bucket{le=\"0.0005\"} 1\n"
-        "t_seconds_bucket{le=\"1\"} 2\n"
-        "t_seconds_bucket{le=\"+Inf\"} 3\n"
-        "t_seconds_sum 7.5005\n"
-        "t_seconds_count 3\n";
+    const char *want = "# HELP t_total Things.\\nSecond line \\\\ end\n"
+                       "# TYPE t_total counter\n"
+                       "t_total 3\n"
+                       "# HELP t_code_total By code.\n"
+                       "# TYPE t_code_total counter\n"
+                       "t_code_total{code=\"bad_json\"} 2\n"
+                       "t_code_total{code=\"a\\\"b\\\\c\\nd\"} 1\n"
+                       "# HELP t_gauge A gauge.\n"
+                       "# TYPE t_gauge gauge\n"
+                       "t_gauge -0.75\n"
+                       "# HELP t_seconds Time.\n"
+                       "# TYPE t_seconds histogram\n"
+                       "t_seconds_bucket{le=\"0.0005\"} 1\n"
+                       "t_seconds_bucket{le=\"1\"} 2\n"
+                       "t_seconds_bucket{le=\"+Inf\"} 3\n"
+                       "t_seconds_sum 7.5005\n"
+                       "t_seconds_count 3\n";
     CHECK(text && !strcmp(text, want) && len == strlen(want),
           "the exposition text is exactly the format's (HELP/TYPE, escapes, "
           "cumulative buckets, shortest numbers); got:\n%s",
@@ -118,8 +117,8 @@ static void test_render(void) {
           "invalid metric and label names are refused");
     static const double unsorted[] = {1, 0.5};
     CHECK(rk_metrics_register(m, RK_METRIC_HISTOGRAM, "t_h2", "", NULL,
-                              unsorted, 2, NULL, err, sizeof err) ==
-              RK_ERR_USAGE,
+                              unsorted, 2, NULL, err,
+                              sizeof err) == RK_ERR_USAGE,
           "histogram bounds must increase");
     CHECK(rk_metrics_find(m, "t_gauge") == g && !rk_metrics_find(m, "nope"),
           "find returns the registered handle");
@@ -173,8 +172,8 @@ static void test_threads(void) {
     double ns = ((double)(b.tv_sec - a.tv_sec) * 1e9 +
                  (double)(b.tv_nsec - a.tv_nsec)) /
                 (3.0 * THREADS * PER_THREAD);
-    printf("metric update under %d-thread contention: %.0f ns each\n",
-           THREADS, ns);
+    printf("metric update under %d-thread contention: %.0f ns each\n", THREADS,
+           ns);
     double n = (double)THREADS * PER_THREAD;
     CHECK(rk_metric_value(t.c, NULL) == n && rk_metric_sum(t.l) == n &&
               rk_metric_value(t.h, NULL) == n,
@@ -200,13 +199,14 @@ static void test_kstats(void) {
     rk_kstats_t st;
     /* A consumer of topic lagt (2 partitions, 5 messages each) that
      * committed offsets 3 and 1. */
-    char *json = rk_test_read_file("tests/data/kafka_stats/consumer.json",
-                                   &len);
+    char *json =
+        rk_test_read_file("tests/data/kafka_stats/consumer.json", &len);
     CHECK(rk_kstats_parse(json, len, "lagt", &st, err, sizeof err) == RK_OK,
           "a real statistics document parses: %s", err);
     CHECK(st.brokers == 1 && st.brokers_up == 1,
           "one broker, up; the logical GroupCoordinator is not a second one "
-          "(got %d/%d)", st.brokers_up, st.brokers);
+          "(got %d/%d)",
+          st.brokers_up, st.brokers);
     int seen = 0;
     for (size_t i = 0; i < st.nlags; i++)
         seen |= (st.lags[i].partition == 0 && st.lags[i].lag == 2) |
@@ -236,8 +236,8 @@ static void test_kstats(void) {
     CHECK(rk_kstats_parse(json, len, NULL, &st, err, sizeof err) == RK_OK &&
               st.brokers == 1 && st.brokers_up == 0 && st.queued == 3,
           "a producer with no broker up and 3 messages waiting reads as such "
-          "(got %d/%d, %lld)", st.brokers_up, st.brokers,
-          (long long)st.queued);
+          "(got %d/%d, %lld)",
+          st.brokers_up, st.brokers, (long long)st.queued);
     rk_kstats_clear(&st);
     free(json);
 }
@@ -251,8 +251,7 @@ static void test_health(void) {
     CHECK(!rk_health_check(h, 0, why, sizeof why) && strstr(why, "starting"),
           "unhealthy before the loop runs: %s", why);
     rk_health_tick(h, 10);
-    CHECK(!rk_health_check(h, 10, why, sizeof why) &&
-              strstr(why, "assignment"),
+    CHECK(!rk_health_check(h, 10, why, sizeof why) && strstr(why, "assignment"),
           "unhealthy until the group assigned partitions: %s", why);
     rk_health_assigned(h);
     CHECK(rk_health_check(h, 10, why, sizeof why) && !why[0],
@@ -265,15 +264,13 @@ static void test_health(void) {
           "a producer holding messages with no broker is not: %s", why);
     rk_health_brokers(h, 0, 1, 12);
     rk_health_brokers(h, 1, 0, -1);
-    CHECK(!rk_health_check(h, 10, why, sizeof why) &&
-              strstr(why, "no broker"),
+    CHECK(!rk_health_check(h, 10, why, sizeof why) && strstr(why, "no broker"),
           "a consumer reaching no broker is not: %s", why);
     rk_health_brokers(h, 1, 1, 0);
     CHECK(rk_health_check(h, 69, why, sizeof why),
           "healthy again when statistics see a broker up");
     CHECK(!rk_health_check(h, 71, why, sizeof why) && strstr(why, "61 s"),
-          "a loop that has not come round for over the limit is not: %s",
-          why);
+          "a loop that has not come round for over the limit is not: %s", why);
     rk_health_tick(h, 71);
     rk_health_failed(h, "delivery to out failed: Broker: Not enough replicas");
     rk_health_failed(h, "later");
@@ -297,7 +294,8 @@ static void test_health_stopping(void) {
     rk_health_destroy(NULL);
 }
 
-/* ---- HTTP ------------------------------------------------------------------ */
+/* ---- HTTP ------------------------------------------------------------------
+ */
 
 /* Sends one raw request to 127.0.0.1:port; returns the whole response. */
 static char *request(int port, const char *req) {
@@ -337,8 +335,8 @@ static void test_http(void) {
     rk_metrics_t *m = rk_metrics_new();
     rk_metric_t *c;
     char err[256];
-    rk_metrics_register(m, RK_METRIC_COUNTER, "rakiza_messages_in_total",
-                        "In.", NULL, NULL, 0, &c, err, sizeof err);
+    rk_metrics_register(m, RK_METRIC_COUNTER, "rakiza_messages_in_total", "In.",
+                        NULL, NULL, 0, &c, err, sizeof err);
     rk_metric_add(c, NULL, 42);
     rk_metrics_http_t *srv = NULL;
     CHECK(rk_metrics_http_start(m, NULL, 0, health_cb, NULL, &srv, err,

@@ -39,8 +39,8 @@ static void test_hand_labels(void) {
     size_t ar = 0;
     for (size_t i = 0; i < set.count; i++)
         ar += !strcmp(set.items[i].lang, "ar");
-    CHECK(ar * 3 >= set.count * 2, "at least two thirds are Arabic (%zu of %zu)",
-          ar, set.count);
+    CHECK(ar * 3 >= set.count * 2,
+          "at least two thirds are Arabic (%zu of %zu)", ar, set.count);
     rk_labelled_free(&set);
 }
 
@@ -60,8 +60,7 @@ static void test_labelled_formats(void) {
                             "{\"text\": 5, \"label\": \"a\"}\n";
     p = write_tmp("b.tsv", bad_json, sizeof bad_json - 1);
     CHECK(rk_labelled_load(p, &set, err, sizeof err) == RK_ERR_DATA &&
-              strstr(err, "b.tsv:2") && strstr(err, "'text'") &&
-              set.count == 2,
+              strstr(err, "b.tsv:2") && strstr(err, "'text'") && set.count == 2,
           "a wrong-typed field names file:line and field, and nothing of "
           "the bad file is kept: %s",
           err);
@@ -144,8 +143,8 @@ static void test_bundle_damage(void) {
         if (rk_bundle_read(p, &b, err, sizeof err) == RK_ERR_DATA)
             refused++;
     }
-    CHECK(refused == tried, "every truncation is refused (%zu of %zu)",
-          refused, tried);
+    CHECK(refused == tried, "every truncation is refused (%zu of %zu)", refused,
+          tried);
     const char *p = write_tmp("cut.rkz", file, len - 5);
     rk_bundle_read(p, &b, err, sizeof err);
     CHECK(strstr(err, "truncated") && strstr(err, "cut.rkz"),

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text/normalize.h"
 #include "testutil.h"
+#include "text/normalize.h"
 
 static rk_norm_t *norm;
 
@@ -16,8 +16,8 @@ static void expect(const char *in, const char *want, const char *why) {
     const char *out;
     size_t n;
     char err[256];
-    rk_err_t e = rk_norm_text(norm, &o, in, strlen(in), &out, &n, err,
-                              sizeof err);
+    rk_err_t e =
+        rk_norm_text(norm, &o, in, strlen(in), &out, &n, err, sizeof err);
     CHECK(e == RK_OK && n == strlen(want) && !memcmp(out, want, n),
           "%s: '%s' -> '%s', got '%.*s'", why, in, want, e ? 0 : (int)n,
           e ? "" : out);
@@ -75,7 +75,12 @@ static void test_arabic_mappings(void) {
     expect("هٰذا", "هذا", "superscript alef removed");
     expect("٢٠١٦ و ۱۲۳", "2016 و 123",
            "Arabic-Indic and Eastern Arabic-Indic digits to ASCII");
-    expect("\xE2\x80\x8F" "الأ" "\xE2\x80\x8B" "من" "\xE2\x80\x8C" " الدولي"
+    expect("\xE2\x80\x8F"
+           "الأ"
+           "\xE2\x80\x8B"
+           "من"
+           "\xE2\x80\x8C"
+           " الدولي"
            "\xE2\x80\xAE",
            "الامن الدولي", "bidi and zero-width controls removed");
     expect("ﻻ ﷲ", "لا الله", "presentation forms to letters (NFKC)");

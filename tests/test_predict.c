@@ -50,8 +50,7 @@ static void test_matches_libsvm(void) {
         const struct svm_node *x;
         int n, top_fast, top_slow;
         rk_vec_transform(rk_model_vec(m), ctx, data.items[i].text,
-                         data.items[i].text_len, NULL, &x, &n, err,
-                         sizeof err);
+                         data.items[i].text_len, NULL, &x, &n, err, sizeof err);
         double fast[64 * 63 / 2], slow[64 * 63 / 2], pf[64], ps[64];
         rk_pred_decision_values(pred, x, fast);
         svm_predict_values(svm, x, slow);
@@ -72,8 +71,8 @@ static void test_matches_libsvm(void) {
     CHECK(data.count > 600, "all %zu labelled samples were scored", data.count);
     CHECK(worst_dec <= 1e-9, "decision values within 1e-9 of libsvm (worst %g)",
           worst_dec);
-    CHECK(worst_prob <= 1e-6,
-          "probabilities within 1e-6 of libsvm (worst %g)", worst_prob);
+    CHECK(worst_prob <= 1e-6, "probabilities within 1e-6 of libsvm (worst %g)",
+          worst_prob);
     CHECK(same_label == data.count, "same label on every sample (%zu of %zu)",
           same_label, data.count);
     rk_vec_ctx_destroy(ctx);

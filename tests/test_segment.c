@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text/segment.h"
 #include "testutil.h"
+#include "text/segment.h"
 
 static const rk_seg_para_t *find(const rk_seg_list_t *l, const char *prefix) {
     for (size_t i = 0; i < l->count; i++)
@@ -52,7 +52,8 @@ static void expect_coverage(const char *name, const char *doc, size_t len,
     size_t prev_end = 0, uncovered = 0, p = 0;
     int ordered = 1;
     for (size_t i = 0; i < l->count; i++) {
-        if (l->items[i].start < prev_end || l->items[i].end <= l->items[i].start)
+        if (l->items[i].start < prev_end ||
+            l->items[i].end <= l->items[i].start)
             ordered = 0;
         prev_end = l->items[i].end;
     }
@@ -105,8 +106,8 @@ static void test_seed_002(void) {
     expect(d002, &l, "(1) الاتحاد الروسي", RK_SEG_FOOTNOTE, NULL, "ar");
     expect(d002, &l, "Pillar I: Measures to address", RK_SEG_HEADING,
            "spread of terrorism", "en");
-    expect(d002, &l, "Conflict prevention and resolution", RK_SEG_HEADING,
-           NULL, "en");
+    expect(d002, &l, "Conflict prevention and resolution", RK_SEG_HEADING, NULL,
+           "en");
     /* Annex II paragraph 4 continues after a page break. */
     expect(d002, &l, "4. Through the UNDP-DPPA", RK_SEG_PARAGRAPH,
            "violent extremism are conflict-sensitive.", "en");

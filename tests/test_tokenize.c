@@ -8,11 +8,11 @@
 #include <string.h>
 #include <unicode/uscript.h>
 
+#include "testutil.h"
 #include "text/normalize.h"
 #include "text/segment.h"
 #include "text/stopwords.h"
 #include "text/tokenize.h"
-#include "testutil.h"
 
 /* rk_tok_t keeps a cache of stems. Every token of every seed, tokenised
  * twice (the second pass is served from the cache), must carry exactly

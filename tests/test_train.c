@@ -305,6 +305,30 @@ static void test_bad_settings(void) {
     teardown(&f);
 }
 
+static void test_null_vectoriser_is_defaults(void) {
+    /* If it fails: a caller leaving conf.vec NULL (the header says: the
+     * defaults) crashes or trains with other settings than the defaults. */
+    fixture_t f;
+    if (!setup(&f)) {
+        teardown(&f);
+        return;
+    }
+    rk_sample_set_t few = f.subset;
+    few.count = few.cap = 40;
+    rk_vec_conf_t *defaults = rk_vec_conf_new();
+    f.conf.vec = NULL;
+    rk_model_t *a = train(&few, &f.conf);
+    f.conf.vec = defaults;
+    rk_model_t *b = train(&few, &f.conf);
+    CHECK(a && b && !strcmp(rk_model_id(a), rk_model_id(b)),
+          "vec NULL trains the same model as the default settings (%s, %s)",
+          a ? rk_model_id(a) : "-", b ? rk_model_id(b) : "-");
+    rk_model_destroy(a);
+    rk_model_destroy(b);
+    rk_vec_conf_destroy(defaults);
+    teardown(&f);
+}
+
 static void test_single_label(void) {
     /* If it fails: a one-label data set trains a model that cannot choose. */
     fixture_t f;
@@ -338,4 +362,5 @@ TEST_LIST = {{"defaults", test_defaults},
              {"scores_like_saved", test_scores_like_saved},
              {"bad_settings", test_bad_settings},
              {"single_label", test_single_label},
+             {"null_vectoriser_is_defaults", test_null_vectoriser_is_defaults},
              {NULL, NULL}};

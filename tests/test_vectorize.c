@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testutil.h"
 #include "text/segment.h"
 #include "text/vectorize.h"
-#include "testutil.h"
 
 static int has_term(rk_vec_ctx_t *ctx, const struct svm_node *x, int n,
                     const char *term) {
@@ -26,8 +26,7 @@ static void setting(const char *key, const char *value, void *opaque) {
     rk_vec_conf_t *copy = opaque;
     char err[128];
     CHECK(rk_vec_conf_set(copy, key, value, err, sizeof err) == RK_OK,
-          "every listed setting is accepted back: %s=%s (%s)", key, value,
-          err);
+          "every listed setting is accepted back: %s=%s (%s)", key, value, err);
 }
 
 /* Every paragraph of every seed, in a space of 2^bits: indices strictly

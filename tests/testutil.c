@@ -12,6 +12,8 @@
 
 #include "testutil.h"
 
+#include "core/file.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
@@ -70,23 +72,14 @@ int rk_test_case_failures(void) {
 }
 
 char *rk_test_read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "cannot open %s\n", path);
+    char *buf, err[512];
+    size_t n;
+    if (rk_file_read(path, RK_FILE_MAX_INPUT, &buf, &n, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
         exit(2);
     }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        fprintf(stderr, "cannot read %s\n", path);
-        exit(2);
-    }
-    buf[n] = '\0';
-    fclose(f);
     if (len)
-        *len = (size_t)n;
+        *len = n;
     return buf;
 }
 

@@ -44,14 +44,22 @@ static const struct {
     const char *name;
     int16_t key;
 } api_keys[] = {
-    {"Produce", 0},           {"Fetch", 1},
-    {"ListOffsets", 2},       {"Metadata", 3},
-    {"OffsetCommit", 8},      {"OffsetFetch", 9},
-    {"FindCoordinator", 10},  {"JoinGroup", 11},
-    {"Heartbeat", 12},        {"LeaveGroup", 13},
-    {"SyncGroup", 14},        {"InitProducerId", 22},
-    {"AddPartitionsToTxn", 24}, {"AddOffsetsToTxn", 25},
-    {"EndTxn", 26},           {"TxnOffsetCommit", 28},
+    {"Produce", 0},
+    {"Fetch", 1},
+    {"ListOffsets", 2},
+    {"Metadata", 3},
+    {"OffsetCommit", 8},
+    {"OffsetFetch", 9},
+    {"FindCoordinator", 10},
+    {"JoinGroup", 11},
+    {"Heartbeat", 12},
+    {"LeaveGroup", 13},
+    {"SyncGroup", 14},
+    {"InitProducerId", 22},
+    {"AddPartitionsToTxn", 24},
+    {"AddOffsetsToTxn", 25},
+    {"EndTxn", 26},
+    {"TxnOffsetCommit", 28},
 };
 
 static int parse_long(const char *s, long lo, long hi, long *out) {
@@ -94,8 +102,8 @@ static int parse_err(const char *s, rd_kafka_resp_err_t *out) {
 
 /* Applies one command line (modified in place); returns a reason on
  * failure, NULL on success (and may put a value in answer). */
-static const char *apply(rd_kafka_mock_cluster_t *mc, int nbrokers,
-                         char *line, char *answer, size_t answer_size) {
+static const char *apply(rd_kafka_mock_cluster_t *mc, int nbrokers, char *line,
+                         char *answer, size_t answer_size) {
     char *argv[MAX_ERRS + 4];
     int argc = 0;
     for (char *t = strtok(line, " \t"); t && argc < MAX_ERRS + 4;
@@ -110,8 +118,9 @@ static const char *apply(rd_kafka_mock_cluster_t *mc, int nbrokers,
     if (!strcmp(cmd, "down") || !strcmp(cmd, "up")) {
         if (argc != 2 || !parse_long(argv[1], -1, nbrokers, &b) || b == 0)
             return "usage: down|up BROKER";
-        err = !strcmp(cmd, "down") ? rd_kafka_mock_broker_set_down(mc, (int32_t)b)
-                                   : rd_kafka_mock_broker_set_up(mc, (int32_t)b);
+        err = !strcmp(cmd, "down")
+                  ? rd_kafka_mock_broker_set_down(mc, (int32_t)b)
+                  : rd_kafka_mock_broker_set_up(mc, (int32_t)b);
     } else if (!strcmp(cmd, "errors")) {
         rd_kafka_resp_err_t errs[MAX_ERRS];
         int first = 1;
@@ -144,8 +153,8 @@ static const char *apply(rd_kafka_mock_cluster_t *mc, int nbrokers,
             return "usage: clear API";
         rd_kafka_mock_clear_request_errors(mc, api);
     } else if (!strcmp(cmd, "coordinator")) {
-        if (argc != 4 || (strcmp(argv[1], "group") &&
-                          strcmp(argv[1], "transaction")) ||
+        if (argc != 4 ||
+            (strcmp(argv[1], "group") && strcmp(argv[1], "transaction")) ||
             !parse_long(argv[3], 1, nbrokers, &b))
             return "usage: coordinator group|transaction KEY BROKER";
         err = rd_kafka_mock_coordinator_set(mc, argv[1], argv[2], (int32_t)b);
