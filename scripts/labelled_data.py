@@ -108,7 +108,7 @@ def repo_root():
 
 
 def seeds_dir():
-    d = os.environ.get("RAKIZA_SEEDS") or os.path.join(repo_root(), "..", "shared", "seeds")
+    d = os.environ.get("RAKIZA_SEEDS") or os.path.join(repo_root(), "samples")
     if not os.path.isdir(d):
         raise DataError(f"{d}: seeds directory not found (set RAKIZA_SEEDS)")
     return d

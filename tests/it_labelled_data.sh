@@ -2,9 +2,9 @@
 # The labelled samples are what every model is trained and scored on: if a
 # record's text is not the seed's text at its source, or a label row points
 # between paragraphs, every figure the project reports is built on sand.
-# Run from the repository root; seeds from $RAKIZA_SEEDS (default ../shared/seeds).
+# Run from the repository root; seeds from $RAKIZA_SEEDS (default samples/).
 set -uo pipefail
-export RAKIZA_SEEDS=${RAKIZA_SEEDS:-$(pwd)/../shared/seeds}
+export RAKIZA_SEEDS=${RAKIZA_SEEDS:-$(pwd)/samples}
 fails=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rakiza-it_labelled_data.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

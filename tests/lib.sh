@@ -4,7 +4,7 @@
 set -euo pipefail
 
 : "${RAKIZA:?RAKIZA must name the rakiza binary}"
-: "${RAKIZA_SEEDS:=$(pwd)/../shared/seeds}"
+: "${RAKIZA_SEEDS:=$(pwd)/samples}"
 TEST_NAME=$(basename "$0" .sh)
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/rakiza-$TEST_NAME.XXXXXX")
 TEST_PIDS=()

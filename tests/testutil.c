@@ -86,7 +86,7 @@ char *rk_test_read_file(const char *path, size_t *len) {
 char *rk_test_read_seed(const char *prefix, size_t *len) {
     const char *dir = getenv("RAKIZA_SEEDS");
     if (!dir)
-        dir = "../shared/seeds";
+        dir = "samples";
     DIR *d = opendir(dir);
     if (!d) {
         fprintf(stderr, "cannot open seed directory %s\n", dir);
