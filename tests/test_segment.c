@@ -197,11 +197,120 @@ static void test_empty_document(void) {
     rk_seg_list_free(&l);
 }
 
-TEST_LIST = {{"seed_000", test_seed_000},
-             {"seed_002", test_seed_002},
-             {"seed_003", test_seed_003},
-             {"seed_004", test_seed_004},
-             {"invalid_utf8", test_invalid_utf8},
-             {"huge_word", test_huge_word},
-             {"empty_document", test_empty_document},
-             {NULL, NULL}};
+/* The segmented paragraph starting with prefix, from a fresh split of the
+ * seed (NULL, with a failed check, when there is none). */
+static const rk_seg_para_t *para_of(rk_seg_list_t *l, const char *seed,
+                                    const char *prefix, char **doc) {
+    char err[256];
+    size_t len;
+    *doc = rk_test_read_seed(seed, &len);
+    CHECK(rk_seg_split(*doc, len, l, err, sizeof err) == RK_OK, "%s", err);
+    const rk_seg_para_t *p = find(l, prefix);
+    CHECK(p != NULL, "seed %s has a paragraph starting '%s'", seed, prefix);
+    return p;
+}
+
+/* Page breaks, one case per punctuation class (segment.h): each is a real
+ * break in a sample document. */
+static void test_page_break_after_arabic_comma(void) {
+    /* If it fails: a numbered paragraph of the Secretary-General's report
+     * cut by a page break after "،" comes out as two paragraphs. */
+    rk_seg_list_t l = {0};
+    char *doc;
+    const rk_seg_para_t *p = para_of(&l, "002", "- 22 - واصل مركز", &doc);
+    CHECK(p && strstr(p->text, "مع الاتحاد الأوروبي، في تنفيذ برنامج تعزيز"),
+          "the halves either side of the break after '،' are one paragraph");
+    CHECK(!find(&l, "في تنفيذ برنامج تعزيز القدرة"),
+          "the second half is not a paragraph of its own");
+    free(doc);
+    rk_seg_list_free(&l);
+}
+
+static void test_page_break_after_latin_comma(void) {
+    /* If it fails: an annex list item cut after "," is split in two. */
+    rk_seg_list_t l = {0};
+    char *doc;
+    const rk_seg_para_t *p = para_of(&l, "002", "- **All measures taken", &doc);
+    CHECK(p && p->kind == RK_SEG_LIST_ITEM &&
+              strstr(p->text, "armed conflict, including that children"),
+          "the list item goes on after the break after ','");
+    free(doc);
+    rk_seg_list_free(&l);
+}
+
+static void test_clause_mark_ends_preamble(void) {
+    /* If it fails: a resolution's unnumbered preambular paragraphs (each
+     * ending in "؛" or "،", the drafting convention) are merged. */
+    rk_seg_list_t l = {0};
+    char *doc;
+    const rk_seg_para_t *p =
+        para_of(&l, "000", "وإذ يؤكد الأهداف والمبادئ", &doc);
+    CHECK(p && ends_with(p->text, p->text_len, "والاتجار في البشر؛"),
+          "a preambular paragraph ending in '؛' ends there");
+    free(doc);
+    rk_seg_list_free(&l);
+    p = para_of(&l, "004", "وإذ يؤكد من جديد أن الإرهاب لا ينبغي", &doc);
+    CHECK(p && ends_with(p->text, p->text_len, "أو فئة عرقية،"),
+          "a preambular paragraph ending in '،' before three blank lines "
+          "ends there");
+    free(doc);
+    rk_seg_list_free(&l);
+}
+
+static void test_colon_is_a_lead_in(void) {
+    /* If it fails: a paragraph ending in ':' swallows the next one. */
+    rk_seg_list_t l = {0};
+    char *doc;
+    const rk_seg_para_t *p = para_of(&l, "000", "وإذ يعرب عن انشغاله", &doc);
+    CHECK(p != NULL, "the paragraph after one ending in ':' starts its own");
+    free(doc);
+    rk_seg_list_free(&l);
+}
+
+static void test_sentence_mark_ends_paragraph(void) {
+    /* If it fails: a paragraph ending in '.' runs into the next line. */
+    rk_seg_list_t l = {0};
+    char *doc;
+    const rk_seg_para_t *p = para_of(&l, "003", "3- يشيد بالنتائج", &doc);
+    CHECK(p && ends_with(p->text, p->text_len, "وتحقيق أهدافها."),
+          "the operative paragraph goes on after '،' and ends at '.'");
+    CHECK(p && strstr(p->text, "للساحل، ويحث الدول الأعضاء"),
+          "its halves either side of the break are joined");
+    free(doc);
+    rk_seg_list_free(&l);
+}
+
+static void test_no_join_into_heading_or_footnote(void) {
+    /* If it fails: a heading or a footnote after a page break is glued to
+     * the paragraph before it. */
+    rk_seg_list_t l = {0};
+    char *doc;
+    const rk_seg_para_t *p = para_of(&l, "002", "¹ This refers to women", &doc);
+    CHECK(p && p->kind == RK_SEG_FOOTNOTE,
+          "a line starting with a superscript number is a footnote");
+    CHECK(find(&l, "Foreword by the Secretary-General") != NULL,
+          "a heading after an unfinished line starts its own paragraph");
+    free(doc);
+    rk_seg_list_free(&l);
+    p = para_of(&l, "003", "فهرس", &doc);
+    CHECK(p && p->kind == RK_SEG_HEADING,
+          "the contents heading after the date line is its own heading");
+    free(doc);
+    rk_seg_list_free(&l);
+}
+
+TEST_LIST = {
+    {"seed_000", test_seed_000},
+    {"page_break_after_arabic_comma", test_page_break_after_arabic_comma},
+    {"page_break_after_latin_comma", test_page_break_after_latin_comma},
+    {"clause_mark_ends_preamble", test_clause_mark_ends_preamble},
+    {"colon_is_a_lead_in", test_colon_is_a_lead_in},
+    {"sentence_mark_ends_paragraph", test_sentence_mark_ends_paragraph},
+    {"no_join_into_heading_or_footnote", test_no_join_into_heading_or_footnote},
+    {"seed_002", test_seed_002},
+    {"seed_003", test_seed_003},
+    {"seed_004", test_seed_004},
+    {"invalid_utf8", test_invalid_utf8},
+    {"huge_word", test_huge_word},
+    {"empty_document", test_empty_document},
+    {NULL, NULL}};

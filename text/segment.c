@@ -17,11 +17,20 @@
  * or a date line, not the first half of a paragraph cut by a page break. */
 #define JOIN_MIN_WORDS 20
 
+/* How a line ends, by its last mark (see segment.h for the classes). */
+typedef enum ending_e {
+    END_OPEN,    /* no mark: a word, a number, a footnote reference */
+    END_CLAUSE,  /* , ; : and their Arabic forms: the sentence goes on */
+    END_LEAD_IN, /* : introduces a list or a table */
+    END_SENTENCE /* . ! ? and their Arabic forms, the ellipsis */
+} ending_t;
+
 typedef struct line_s {
     size_t start, end; /* trimmed, in the input */
     rk_seg_kind_t kind;
     int has_marker;   /* starts with a number, letter item, bullet, ... */
-    int terminated;   /* ends with final punctuation */
+    ending_t ending;  /* its last mark's class */
+    int terminated;   /* ends with any mark: not a title (see classify_line) */
     int blank_before; /* blank lines between this line and the previous */
 } line_t;
 
@@ -108,11 +117,22 @@ static int lettered_item(const char *s, size_t len, size_t i) {
 }
 
 /* "(1) ", "(١) ", "⁽١⁾" */
+static int is_superscript_digit(uint32_t cp) {
+    return cp == 0xB9 || cp == 0xB2 || cp == 0xB3 ||
+           (cp >= 0x2070 && cp <= 0x2079 && cp != 0x2071 && cp != 0x2072 &&
+            cp != 0x2073);
+}
+
 static int footnote_marker(const char *s, size_t len, size_t i) {
     size_t next;
     uint32_t cp = peek(s, len, i, &next);
     if (cp == 0x207D)
         return 1;
+    if (is_superscript_digit(cp)) { /* "¹ This refers to ..." */
+        while (is_superscript_digit(cp = peek(s, len, next, &next)))
+            ;
+        return is_space(cp);
+    }
     if (cp != '(')
         return 0;
     size_t d = skip_digits(s, len, next);
@@ -150,12 +170,20 @@ static int ordinal_heading(const char *s, size_t len, size_t i) {
     return j > i && j - i <= 4 && j + 1 < len && s[j] == '.' && s[j + 1] == ' ';
 }
 
-static int is_final_punct(uint32_t cp) {
-    return cp == '.' || cp == '!' || cp == '?' || cp == ';' || cp == ':' ||
-           cp == ',' || cp == ')' || cp == ']' || cp == '"' || cp == '\'' ||
-           cp == 0x061F /* ؟ */ || cp == 0x061B /* ؛ */ ||
-           cp == 0x060C /* ، */ || cp == 0x06D4 || cp == 0xBB /* » */ ||
-           cp == 0x201D || cp == 0x2019 || cp == 0x2026;
+static int is_sentence_mark(uint32_t cp) {
+    return cp == '.' || cp == '!' || cp == '?' || cp == 0x061F /* ؟ */ ||
+           cp == 0x06D4 /* ۔ Arabic full stop */ || cp == 0x2026 /* … */;
+}
+
+static int is_clause_mark(uint32_t cp) {
+    return cp == ',' || cp == ';' || cp == 0x060C /* ، */ ||
+           cp == 0x061B /* ؛ */;
+}
+
+/* Closing brackets and quotes: the mark before them decides. */
+static int is_closing(uint32_t cp) {
+    return cp == ')' || cp == ']' || cp == '"' || cp == '\'' ||
+           cp == 0xBB /* » */ || cp == 0x201D /* ” */ || cp == 0x2019;
 }
 
 static int is_footnote_ref(uint32_t cp) {
@@ -163,16 +191,37 @@ static int is_footnote_ref(uint32_t cp) {
            cp == 0xB3 || (cp >= 0x2070 && cp <= 0x2079) || cp == '*';
 }
 
-/* Final punctuation, looking past trailing footnote references "⁽³⁾". */
-static int terminated(const char *s, size_t start, size_t end) {
-    uint32_t last = 0;
+/* The line's ending, looking past trailing footnote references "⁽³⁾",
+ * spaces and closing brackets or quotes; *marked tells whether its last
+ * character is any mark at all (a title has none). */
+static ending_t ending(const char *s, size_t start, size_t end, int *marked) {
+    uint32_t last = 0, before_closing = 0;
+    int closing = 0;
     size_t i = start;
     while (i < end) {
         uint32_t cp = rk_utf8_next(s, end, &i);
-        if (!is_footnote_ref(cp) && !is_space(cp))
-            last = cp;
+        if (is_footnote_ref(cp) || is_space(cp))
+            continue;
+        if (is_closing(cp)) {
+            if (!closing)
+                before_closing = last;
+            closing = 1;
+        } else {
+            closing = 0;
+        }
+        last = cp;
     }
-    return is_final_punct(last);
+    uint32_t mark = closing ? before_closing : last;
+    *marked = closing || is_sentence_mark(last) || is_clause_mark(last) ||
+              last == ':';
+    if (is_sentence_mark(mark))
+        return END_SENTENCE;
+    if (mark == ':')
+        return END_LEAD_IN;
+    if (is_clause_mark(mark))
+        return END_CLAUSE;
+    /* A bracket or quote closed after a word ("(2016)") ends nothing. */
+    return END_OPEN;
 }
 
 static size_t count_words(const char *s, size_t start, size_t end) {
@@ -190,7 +239,7 @@ static size_t count_words(const char *s, size_t start, size_t end) {
 static void classify_line(const char *s, line_t *l) {
     size_t i = l->start, len = l->end, next;
     uint32_t first = peek(s, len, i, &next);
-    l->terminated = terminated(s, l->start, l->end);
+    l->ending = ending(s, l->start, l->end, &l->terminated);
     l->has_marker = 1;
     if (first == '#') {
         size_t j = i;
@@ -211,8 +260,10 @@ static void classify_line(const char *s, line_t *l) {
                ((is_dash(first)) && is_space(peek(s, len, next, NULL))) ||
                memchr(s + l->start, '\t', l->end - l->start)) {
         l->kind = RK_SEG_LIST_ITEM;
-        if (memchr(s + l->start, '\t', l->end - l->start))
+        if (memchr(s + l->start, '\t', l->end - l->start)) {
             l->terminated = 1; /* a table row is complete in itself */
+            l->ending = END_SENTENCE;
+        }
     } else if (ordinal_heading(s, len, i)) {
         l->kind = RK_SEG_HEADING;
     } else {
@@ -222,6 +273,23 @@ static void classify_line(const char *s, line_t *l) {
                       ? RK_SEG_HEADING
                       : RK_SEG_PARAGRAPH;
     }
+}
+
+/* Whether the paragraph last (whose last line is prev) may go on after a
+ * page break: it must not have ended its sentence. A clause mark (, ; ،
+ * ؛) ends the unnumbered paragraphs of a resolution's preamble, so only a
+ * numbered paragraph or a list item goes on after one; a line with no
+ * mark at all goes on when it is numbered or long enough not to be a
+ * title (JOIN_MIN_WORDS). */
+static int goes_on(const line_t *prev, const rk_seg_para_t *last) {
+    if ((prev->kind != RK_SEG_PARAGRAPH && prev->kind != RK_SEG_LIST_ITEM) ||
+        last->kind != prev->kind)
+        return 0;
+    if (prev->ending == END_CLAUSE)
+        return prev->has_marker;
+    return prev->ending == END_OPEN &&
+           (prev->has_marker ||
+            count_words(last->text, 0, last->text_len) >= JOIN_MIN_WORDS);
 }
 
 static rk_err_t push(rk_seg_list_t *out, const char *s, size_t start,
@@ -310,18 +378,18 @@ rk_err_t rk_seg_split(const char *doc, size_t len, rk_seg_list_t *out,
         classify_line(doc, &l);
         rk_err_t err;
         rk_seg_para_t *last = out->count ? &out->items[out->count - 1] : NULL;
-        int continues =
-            have_prev && last && l.blank_before > 0 && !prev.terminated &&
-            !l.has_marker &&
-            (prev.kind == RK_SEG_PARAGRAPH || prev.kind == RK_SEG_LIST_ITEM) &&
-            last->kind == prev.kind &&
-            (prev.has_marker ||
-             count_words(last->text, 0, last->text_len) >= JOIN_MIN_WORDS) &&
-            last->text_len + 1 + (l.end - l.start) <=
-                RK_SEG_MAX_PARAGRAPH_BYTES;
+        int continues = have_prev && last && l.blank_before > 0 &&
+                        !l.has_marker && l.kind != RK_SEG_HEADING &&
+                        goes_on(&prev, last) &&
+                        last->text_len + 1 + (l.end - l.start) <=
+                            RK_SEG_MAX_PARAGRAPH_BYTES;
         if (continues) {
             err = join(last, doc, &l, errstr, errstr_size);
             prev.terminated = l.terminated;
+            prev.ending = l.ending;
+            /* Its number was the first half's: one more page break must be
+             * crossed on the words alone. */
+            prev.has_marker = 0;
         } else {
             err = RK_OK;
             for (size_t i = l.start; i < l.end && !err;) {

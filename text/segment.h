@@ -10,16 +10,27 @@
  *              lines (at most 12 words) with no final punctuation;
  *   list_item  "(أ) ...", "(a) ...", "a) ...", "- ...", "• ...", and
  *              table rows (tab-separated, as in tables of contents);
- *   footnote   "(1) ...", "(١) ...", "⁽١⁾ ...", "* ...";
+ *   footnote   "(1) ...", "(١) ...", "⁽١⁾ ...", "¹ ...", "* ...";
  *   paragraph  everything else, numbered ("14 - ...", "- 17 - ...",
  *              "56. ...", "١٢ - ...") or not.
  * A page break can cut a paragraph in two, leaving blank lines between the
- * halves: when a paragraph or list item ends without final punctuation and
- * the next non-blank line starts with no marker of its own, the two are
- * joined, provided the first is numbered or at least 20 words long (a
- * shorter unnumbered line is a title or a date line) (the offsets then span
- * both halves; the text joins them with one space). The language is the
- * dominant script's (utf8.h).
+ * halves. How a line ends decides whether the next line may go on with it;
+ * the last mark counts, looking past footnote references ("⁽³⁾") and
+ * closing brackets and quotes ) ] " ' » ” ’:
+ *   sentence  . ! ? ؟ ۔ …      the paragraph ends;
+ *   lead-in   :                 it introduces a list or a table: it ends;
+ *   clause    , ; ، ؛           the sentence goes on, but this is also how
+ *                               a resolution's unnumbered preambular and
+ *                               list paragraphs end, so only a numbered
+ *                               paragraph or a list item goes on after it;
+ *   open      no mark           a numbered paragraph or list item goes on,
+ *                               and so does an unnumbered line of at least
+ *                               20 words (a shorter one is a title or a
+ *                               date line).
+ * The next line joins only when it has no marker of its own and is not a
+ * heading; the offsets then span both halves and the text joins them with
+ * one space. A paragraph crosses at most one page break on its number.
+ * The language is the dominant script's (utf8.h).
  */
 #ifndef RK_SEGMENT_H
 #define RK_SEGMENT_H
