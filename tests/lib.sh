@@ -2,6 +2,7 @@
 # Every process a test starts is registered and killed on exit, so a failing
 # test never leaves a broker behind.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 : "${RAKIZA:?RAKIZA must name the rakiza binary}"
 : "${RAKIZA_SEEDS:=$(pwd)/samples}"
@@ -49,21 +50,13 @@ test_done() {
     [ "$TEST_FAILS" -eq 0 ]
 }
 
-# start_broker [--topics SPEC] [...]: starts `rakiza broker`, waits for its
-# address and sets BROKER (address) and BROKER_PID.
+# start_broker [--topics SPEC] [...]: starts `rakiza broker` (registered
+# for cleanup) and sets BROKER (address) and BROKER_PID.
 start_broker() {
-    local file=$TEST_TMP/bootstrap.$RANDOM
-    "$RAKIZA" broker --bootstrap-file "$file" "$@" >"$TEST_TMP/broker.out" 2>"$TEST_TMP/broker.err" &
-    BROKER_PID=$!
+    rk_start_broker "$RAKIZA" "$TEST_TMP" "$@" || return 1
+    BROKER=$RK_BROKER
+    BROKER_PID=$RK_BROKER_PID
     TEST_PIDS+=("$BROKER_PID")
-    local i
-    for i in $(seq 1 100); do
-        [ -s "$file" ] && break
-        kill -0 "$BROKER_PID" 2>/dev/null || { cat "$TEST_TMP/broker.err" >&2; return 1; }
-        sleep 0.1
-    done
-    BROKER=$(head -n1 "$file")
-    [ -n "$BROKER" ]
 }
 
 # status_of COMMAND...: runs COMMAND with its stdout discarded and its
@@ -75,10 +68,4 @@ status_of() {
 }
 
 # wait_for SECONDS COMMAND...: polls COMMAND every 0.2 s until it succeeds.
-wait_for() {
-    local deadline=$(( $(date +%s) + $1 )); shift
-    until "$@"; do
-        [ "$(date +%s)" -ge "$deadline" ] && return 1
-        sleep 0.2
-    done
-}
+wait_for() { rk_wait_for "$@"; }
