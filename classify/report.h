@@ -46,6 +46,11 @@ size_t rk_report_count(const rk_report_t *r);
 rk_err_t rk_report_write(rk_report_t *r, const char *dir, char *errstr,
                          size_t errstr_size);
 
+/* The HTML dir attribute for a language code: "rtl" for the languages
+ * written right to left (ar, fa, ur, he, ...), "auto" for "und", empty or
+ * NULL, "ltr" otherwise. */
+const char *rk_report_lang_dir(const char *lang);
+
 /* Receives one piece of a paragraph's text from rk_report_mark_terms:
  * s[0..len), marked when it is a word showing an explanation term. */
 typedef void (*rk_report_piece_fn)(void *opaque, const char *s, size_t len,
