@@ -130,10 +130,10 @@ static int host_ok(const rk_review_server_t *h, const char *host) {
     static const char *const names[] = {"localhost", "127.0.0.1", "[::1]"};
     if (!host)
         return 0;
-    const char *colon = strrchr(host, ':');
-    size_t name_len = colon && colon > strrchr(host, ']')
-                          ? (size_t)(colon - host)
-                          : strlen(host);
+    const char *colon = strrchr(host, ':'), *bracket = strrchr(host, ']');
+    if (colon && bracket && colon < bracket)
+        colon = NULL; /* "[::1]" without a port */
+    size_t name_len = colon ? (size_t)(colon - host) : strlen(host);
     char port[16];
     snprintf(port, sizeof port, "%d", h->port);
     if (name_len == strlen(host) ? h->port != 80 : strcmp(colon + 1, port))
@@ -179,7 +179,15 @@ static const rk_review_asset_t *asset(const char *path) {
 /* GET /?token=T: the token, checked, becomes a cookie. */
 static enum MHD_Result login(rk_review_server_t *h, struct MHD_Connection *conn,
                              const char *t) {
-    if (!rk_review_equal(t, strlen(t), h->token, strlen(h->token)))
+    /* A query decodes '+' to a space, and a token has no spaces: a token
+     * pasted into the address as it is (base64's '+') still matches. */
+    char given[RK_REVIEW_TOKEN_MAX_BYTES + 1];
+    size_t len = strlen(t);
+    if (len > RK_REVIEW_TOKEN_MAX_BYTES)
+        len = 0;
+    for (size_t i = 0; i < len; i++)
+        given[i] = t[i] == ' ' ? '+' : t[i];
+    if (!rk_review_equal(given, len, h->token, strlen(h->token)))
         return message(conn, MHD_HTTP_UNAUTHORIZED, "wrong token");
     char cookie[RK_REVIEW_TOKEN_MAX_BYTES + 128];
     snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict",

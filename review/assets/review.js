@@ -269,15 +269,17 @@
       if (!r.ok) {
         say('Not labelled (' + r.status + '): ' + (await r.text()), true);
         node.classList.remove('sending');
-        return;
+        if (r.status !== 409) return;
+        // labelled meanwhile (another analyst, another tab): move on
+      } else {
+        const d = await r.json();
+        say(it.doc_id + ' ¶ ' + it.index + ' labelled ' + label + '.');
+        renderStats(d.labelled);
       }
-      const d = await r.json();
-      say(it.doc_id + ' ¶ ' + it.index + ' labelled ' + label + '.');
       node.remove();
       items.splice(items.findIndex((x) => x.el === node), 1);
       total -= 1;
       renderSummary();
-      renderStats(d.labelled);
       if (items.length) select(current);
       else await load();
     } catch (e) {
