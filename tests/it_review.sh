@@ -69,8 +69,10 @@ check_eq "the browser checks pass (tests/browser/review.test.mjs)" 0 "$status"
 
 kcat -b "$BROKER" -C -t labels -e -q -f '%k\t%S\t%s\n' >"$TEST_TMP/labels.tsv"
 check "each sample on the labels topic is the one chosen in the page, in the contract's schema" \
-    python3 - "$TEST_TMP/expected.json" "$TEST_TMP/labels.tsv" <<'PY'
+    python3 - "$TEST_TMP/expected.json" "$TEST_TMP/labels.tsv" "$RAKIZA_SOURCE/docs/schema/labelled-sample.schema.json" <<'PY'
 import json, re, sys
+from jsonschema import Draft202012Validator
+schema = Draft202012Validator(json.load(open(sys.argv[3])), format_checker=Draft202012Validator.FORMAT_CHECKER)
 expected = json.load(open(sys.argv[1], encoding="utf-8"))
 samples, tombstones = {}, []
 for line in open(sys.argv[2], encoding="utf-8"):
@@ -94,6 +96,8 @@ for e in expected:
     assert list(s) == ["text", "label", "doc_id", "index", "lang", "annotator", "time", "model",
                        "predicted"], list(s)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", s["time"]), s["time"]
+    errors = [e.message for e in schema.iter_errors(s)]
+    assert not errors, (e["key"], errors)  # docs/schema/labelled-sample.schema.json
 PY
 
 # ---- the HTTP side, with curl ----------------------------------------------
