@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "core/err.h"
+#include "text/normalize.h"
 
 typedef struct rk_report_s rk_report_t;
 
@@ -44,5 +45,28 @@ size_t rk_report_count(const rk_report_t *r);
  * appearance. */
 rk_err_t rk_report_write(rk_report_t *r, const char *dir, char *errstr,
                          size_t errstr_size);
+
+/* The HTML dir attribute for a language code: "rtl" for the languages
+ * written right to left (ar, fa, ur, he, ...), "auto" for "und", empty or
+ * NULL, "ltr" otherwise. */
+const char *rk_report_lang_dir(const char *lang);
+
+/* Receives one piece of a paragraph's text from rk_report_mark_terms:
+ * s[0..len), marked when it is a word showing an explanation term. */
+typedef void (*rk_report_piece_fn)(void *opaque, const char *s, size_t len,
+                                   int marked);
+
+/* Hands text[0..len) (valid UTF-8) to piece as consecutive pieces that
+ * together are the whole text, in order: runs of white space, and words
+ * marked when they show one of terms[0..n_terms) (features as the records'
+ * "explanation" names them: words, bigrams, "#<abc" character n-grams; a
+ * NULL term is skipped). norm normalises the words as the vectoriser does;
+ * with norm NULL, or no terms, the whole text is one unmarked piece (none
+ * when len is 0). Best effort: a word that does not normalise stays
+ * unmarked. This is how the report pages highlight the terms. */
+void rk_report_mark_terms(const char *text, size_t len,
+                          const char *const *terms, size_t n_terms,
+                          rk_norm_t *norm, rk_report_piece_fn piece,
+                          void *opaque);
 
 #endif

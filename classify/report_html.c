@@ -226,8 +226,8 @@ static void put_chart(FILE *f, const label_t *t, size_t n,
           f);
 }
 
-/* The dir attribute for a language code. */
-static const char *lang_dir(const char *lang) {
+/* See report.h. */
+const char *rk_report_lang_dir(const char *lang) {
     static const char *const rtl[] = {"ar", "fa",  "ur", "he", "ps",
                                       "yi", "ckb", "sd", "ug", "dv"};
     if (!lang || !strcmp(lang, "und") || !*lang)
@@ -311,7 +311,7 @@ static void put_paragraph(FILE *f, const json_t *o, rk_norm_t *norm) {
 
     fputs("<p class=\"text\" lang=\"", f);
     put_attr(f, lang ? lang : "und");
-    fprintf(f, "\" dir=\"%s\">", lang_dir(lang));
+    fprintf(f, "\" dir=\"%s\">", rk_report_lang_dir(lang));
     const json_t *expl = json_object_get(o, "explanation");
     if (text)
         rk_report_put_paragraph_text(f, json_string_value(text),

@@ -1,15 +1,17 @@
 /*
- * report_mark.c - marks the explanation terms in a paragraph's text, for
- * the report pages (report_html.c).
+ * report_mark.c - marks the explanation terms in a paragraph's text: for
+ * the report pages (report_html.c) and, through report.h, for any other
+ * page that shows a paragraph (review/).
  *
  * The terms are features, in the vectoriser's normalised form: words,
  * bigrams ("a b") or character n-grams ("#<abc"). So each term is cut into
  * searchable pieces, each word of the text is normalised the same way, and
- * a word is marked when it shows a piece. The text goes out whole and in
- * order, escaped by rk_report_put_text (whitespace as it was, a marked word
- * inside <mark class="term">). Marking is best effort: without a normaliser
- * nothing is marked, a word that does not normalise is left unmarked, and a
- * piece that cannot be stored (out of memory) is skipped.
+ * a word is marked when it shows a piece. The text is handed out whole and
+ * in order, as pieces (whitespace as it was, each word marked or not);
+ * rk_report_put_paragraph_text writes them escaped by rk_report_put_text, a
+ * marked word inside <mark class="term">. Marking is best effort: without a
+ * normaliser nothing is marked, a word that does not normalise is left
+ * unmarked, and a piece that cannot be stored (out of memory) is skipped.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -48,11 +50,12 @@ static void pieces_add(pieces_t *p, const char *s, size_t len) {
         p->items[p->n++] = c;
 }
 
-static void pieces_from_terms(pieces_t *p, const json_t *explanation) {
-    size_t i;
-    json_t *e;
-    json_array_foreach(explanation, i, e) {
-        const char *t = json_string_value(json_object_get(e, "term"));
+static void pieces_from_terms(pieces_t *p, const char *const *terms,
+                              size_t n_terms) {
+    for (size_t i = 0; i < n_terms; i++) {
+        const char *t = terms[i];
+        if (!t)
+            continue;
         if (*t == '#') {
             char buf[256];
             size_t k = 0;
@@ -85,14 +88,21 @@ static int word_matches(const char *norm, const pieces_t *p) {
     return 0;
 }
 
-/* See report_internal.h. */
-void rk_report_put_paragraph_text(FILE *f, const char *text, size_t len,
-                                  const json_t *explanation, rk_norm_t *norm) {
+static int is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* See report.h. */
+void rk_report_mark_terms(const char *text, size_t len,
+                          const char *const *terms, size_t n_terms,
+                          rk_norm_t *norm, rk_report_piece_fn piece,
+                          void *opaque) {
     pieces_t p = {0};
     if (norm)
-        pieces_from_terms(&p, explanation);
+        pieces_from_terms(&p, terms, n_terms);
     if (p.n == 0) {
-        rk_report_put_text(f, text, len);
+        if (len)
+            piece(opaque, text, len, 0);
         return;
     }
     rk_norm_opts_t opts = rk_norm_opts_default();
@@ -100,13 +110,12 @@ void rk_report_put_paragraph_text(FILE *f, const char *text, size_t len,
     size_t i = 0;
     while (i < len) {
         size_t ws = i;
-        while (i < len && (text[i] == ' ' || text[i] == '\t' ||
-                           text[i] == '\n' || text[i] == '\r'))
+        while (i < len && is_space(text[i]))
             i++;
-        rk_report_put_text(f, text + ws, i - ws);
+        if (i > ws)
+            piece(opaque, text + ws, i - ws, 0);
         size_t w = i;
-        while (i < len && !(text[i] == ' ' || text[i] == '\t' ||
-                            text[i] == '\n' || text[i] == '\r'))
+        while (i < len && !is_space(text[i]))
             i++;
         if (i == w)
             continue;
@@ -116,11 +125,30 @@ void rk_report_put_paragraph_text(FILE *f, const char *text, size_t len,
         int hit = rk_norm_text(norm, &opts, text + w, i - w, &nt, &nlen, e,
                                sizeof e) == RK_OK &&
                   nlen > 0 && word_matches(nt, &p);
-        if (hit)
-            fputs("<mark class=\"term\">", f);
-        rk_report_put_text(f, text + w, i - w);
-        if (hit)
-            fputs("</mark>", f);
+        piece(opaque, text + w, i - w, hit);
     }
     pieces_free(&p);
+}
+
+static void put_piece(void *opaque, const char *s, size_t len, int marked) {
+    FILE *f = opaque;
+    if (marked)
+        fputs("<mark class=\"term\">", f);
+    rk_report_put_text(f, s, len);
+    if (marked)
+        fputs("</mark>", f);
+}
+
+/* See report_internal.h. */
+void rk_report_put_paragraph_text(FILE *f, const char *text, size_t len,
+                                  const json_t *explanation, rk_norm_t *norm) {
+    size_t n = json_array_size(explanation);
+    const char **terms = n ? calloc(n, sizeof *terms) : NULL;
+    if (!terms) /* no terms, or out of memory: the text unmarked */
+        n = 0;
+    for (size_t i = 0; i < n; i++)
+        terms[i] = json_string_value(
+            json_object_get(json_array_get(explanation, i), "term"));
+    rk_report_mark_terms(text, len, terms, n, norm, put_piece, f);
+    free(terms);
 }

@@ -25,6 +25,8 @@ static const struct {
     {"eval", rk_cmd_eval, "score a model on labelled samples"},
     {"model", rk_cmd_model, "model info M | model export --libsvm OUT M"},
     {"report", rk_cmd_report, "HTML pages from classify/run output"},
+    {"review", rk_cmd_review,
+     "label paragraphs in the browser, least certain first"},
     {"broker", rk_cmd_broker, "embedded development Kafka broker on 127.0.0.1"},
     {"config", rk_cmd_config, "list every setting: key, type, default, range"},
 };
