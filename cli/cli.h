@@ -34,6 +34,7 @@ int rk_cmd_model(int argc, char **argv);
 int rk_cmd_normalize(int argc, char **argv);
 int rk_cmd_report(int argc, char **argv);
 int rk_cmd_review(int argc, char **argv);
+int rk_cmd_learn(int argc, char **argv);
 int rk_cmd_config(int argc, char **argv);
 
 struct rk_model_s;

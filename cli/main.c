@@ -27,6 +27,8 @@ static const struct {
     {"report", rk_cmd_report, "HTML pages from classify/run output"},
     {"review", rk_cmd_review,
      "label paragraphs in the browser, least certain first"},
+    {"learn", rk_cmd_learn,
+     "retrain from streamed labels; promote only a better model"},
     {"broker", rk_cmd_broker, "embedded development Kafka broker on 127.0.0.1"},
     {"config", rk_cmd_config, "list every setting: key, type, default, range"},
 };

@@ -1,0 +1,70 @@
+/*
+ * learn.h - the learning loop behind `rakiza learn` (the contract's
+ * "rakiza learn"): the labels topic read from its beginning (labels.h),
+ * merged with the trusted base set, retrained and judged (retrain.h), and a
+ * promoted model written atomically and published to the model topic
+ * (publish.h).
+ *
+ * Order of events. At start the current model is the one a previous
+ * promotion wrote to out_path (when the state file names it and the file
+ * has that id), else model_path. Every partition of the labels topic is
+ * assigned from the beginning (no consumer group state: nothing is
+ * committed) and read up to the high watermarks of the start ("caught
+ * up"); each message is applied in read order, a bad one dead-lettered.
+ * Then, and whenever `every` new valid labels have arrived since the last
+ * decision, or on sig->retrain, one decision is made. With `once`, one
+ * decision and return.
+ *
+ * State (state_path, JSON, written atomically): the labels topic, the
+ * highest offset per partition whose bad messages were already
+ * dead-lettered (those are not sent again on a re-read; the offsets advance
+ * only after the dead letters are acknowledged), and the id of the model
+ * last promoted. Training itself keeps no state: after a crash, the same
+ * labels and the same current model give the same decision.
+ */
+#ifndef RK_LEARN_H
+#define RK_LEARN_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "core/err.h"
+#include "models/labelled.h"
+
+#define RK_LEARN_DEFAULT_EVERY 50
+#define RK_LEARN_PUBLISH_TIMEOUT_MS 60000
+
+typedef struct rk_learn_conf_s {
+    const char *brokers;
+    const char *labels_topic;
+    const rk_sample_set_t *base; /* the trusted samples (--data), borrowed */
+    const char *model_path;      /* the current model (--model) */
+    const char *out_path;        /* where a promoted model goes (--out) */
+    const char *state_path;      /* NULL: out_path + ".state" */
+    const char *model_topic;     /* NULL: no publishing */
+    const char *dlq_topic;       /* NULL: dead letters only logged */
+    int every;                   /* new labels per decision */
+    int once;
+    double tolerance;
+    const char *const *labels; /* the allowed labels; NULL: the model's */
+    int nlabels;
+    int metrics_port; /* 0: none */
+    const char *metrics_address;
+    const char *const *props; /* librdkafka key, value pairs (-X, -F) */
+    size_t n_props;
+    /* Each decision as one JSON line (no newline); opaque is passed on. */
+    void (*on_decision)(void *opaque, const char *line);
+    void *opaque;
+} rk_learn_conf_t;
+
+typedef struct rk_learn_signals_s {
+    volatile sig_atomic_t stop;    /* SIGINT, SIGTERM */
+    volatile sig_atomic_t retrain; /* SIGHUP: decide now */
+} rk_learn_signals_t;
+
+/* Runs the loop (see above) until sig->stop, or one decision with once.
+ * *promoted is whether the last decision promoted a candidate. */
+rk_err_t rk_learn_run(const rk_learn_conf_t *conf, rk_learn_signals_t *sig,
+                      int *promoted, char *errstr, size_t errstr_size);
+
+#endif
