@@ -13,7 +13,8 @@
 
 static const char *help =
     "usage: rakiza run -b BROKERS -i IN_TOPIC -o OUT_TOPIC [-g GROUP]\n"
-    "                  [--dlq TOPIC|none] [--model M] [--exactly-once]\n"
+    "                  [--dlq TOPIC|none] [--model M] [--model-topic T]\n"
+    "                  [--exactly-once]\n"
     "                  [--threads N] [-X prop=val ...] [-F FILE]\n"
     "                  [--metrics-port P] [--watch] [--explain K] [--no-text]\n"
     "                  [--log-level debug|info|warn|error]\n\n"
@@ -28,6 +29,9 @@ static const char *help =
     "  --dlq TOPIC|none    dead-letter topic for bad input (required; none\n"
     "                      logs and skips it)\n"
     "  --model M           model bundle (default: the shipped model)\n"
+    "  --model-topic T     start with the newest complete model published on\n"
+    "                      T (else --model) and switch to each new one\n"
+    "                      between documents; SIGHUP re-reads T\n"
     "  --exactly-once      Kafka transactions: output and input offsets\n"
     "                      commit together (read_committed consumers see\n"
     "                      each record once); default is at-least-once\n"
@@ -61,6 +65,7 @@ int rk_cmd_run(int argc, char **argv) {
     static const struct option opts[] = {
         {"dlq", required_argument, NULL, 'D'},
         {"model", required_argument, NULL, 'm'},
+        {"model-topic", required_argument, NULL, 'M'},
         {"exactly-once", no_argument, NULL, 'E'},
         {"threads", required_argument, NULL, 'T'},
         {"metrics-port", required_argument, NULL, 'P'},
@@ -83,6 +88,7 @@ int rk_cmd_run(int argc, char **argv) {
         case 'g': key = "group.id"; break;
         case 'D': key = "rakiza.dlq"; break;
         case 'm': key = "rakiza.model"; break;
+        case 'M': key = "rakiza.model.topic"; break;
         case 'E': key = "rakiza.exactly.once", value = "true"; break;
         case 'T': key = "rakiza.threads"; break;
         case 'P': key = "rakiza.metrics.port"; break;

@@ -87,6 +87,57 @@ static void reload_model(rk_stream_t *s, const char *why) {
     stat(s->model_path, &s->model_stat);
 }
 
+/* With --model-topic: a newer model published there replaces the one
+ * serving, between rounds (catch_up_ms: how long to wait for the topic's
+ * end, for SIGHUP and the start). */
+static void follow_topic(rk_stream_t *s, int catch_up_ms, const char *why) {
+    rk_model_t *m = NULL;
+    double started = rk_health_now();
+    int r = rk_model_feed_poll(s->feed, catch_up_ms, &m);
+    if (r < 0) {
+        rk_log(RK_LOG_ERROR, "%s: new model on %s refused, still serving %s",
+               why, rk_model_feed_topic(s->feed), rk_model_id(s->model));
+        rk_obs_model_refused(s->obs);
+    }
+    if (r <= 0)
+        return;
+    if (!strcmp(rk_model_id(m), rk_model_id(s->model))) {
+        rk_model_destroy(m); /* already serving it */
+        return;
+    }
+    rk_stream_close_round(s); /* the swap happens between rounds */
+    rk_obs_model(s->obs, m, rk_health_now() - started, 1);
+    rk_log(RK_LOG_INFO, "%s: model %s from %s replaces %s", why, rk_model_id(m),
+           rk_model_feed_topic(s->feed), rk_model_id(s->model));
+    rk_model_destroy(s->model);
+    s->model = m;
+}
+
+/* The model to start with: the newest complete one on the model topic,
+ * else the file. */
+static rk_err_t first_model(rk_stream_t *s, char *errstr, size_t n) {
+    const rk_stream_conf_t *c = s->conf;
+    if (c->model_topic) {
+        rd_kafka_conf_t *k = rd_kafka_conf_new();
+        rd_kafka_conf_set_log_cb(k, on_log);
+        rk_err_t err = rk_stream_conf_apply(c, k, errstr, n);
+        if (err) {
+            rd_kafka_conf_destroy(k);
+            return err;
+        }
+        if ((err = rk_model_feed_new(k, c->model_topic, &s->feed, errstr, n)))
+            return err;
+        if (rk_model_feed_poll(s->feed, 10000, &s->model) > 0) {
+            rk_log(RK_LOG_INFO, "model %s from the model topic %s",
+                   rk_model_id(s->model), c->model_topic);
+            return RK_OK;
+        }
+        rk_log(RK_LOG_INFO, "no usable model on %s yet: starting with %s",
+               c->model_topic, s->model_path);
+    }
+    return rk_model_load(s->model_path, &s->model, errstr, n);
+}
+
 static int model_file_changed(rk_stream_t *s) {
     struct stat st;
     if (stat(s->model_path, &st) != 0)
@@ -166,7 +217,7 @@ rk_err_t rk_stream_new(const rk_stream_conf_t *conf, rk_stream_t **out,
               : rk_fail(RK_ERR_NOMEM, errstr, n, "out of memory");
     double started = rk_health_now();
     if (!err)
-        err = rk_model_load(s->model_path, &s->model, errstr, n);
+        err = first_model(s, errstr, n);
     if (!err)
         rk_obs_model(s->obs, s->model, rk_health_now() - started, 0);
     for (int t = 0; !err && t < conf->threads; t++)
@@ -220,14 +271,19 @@ rk_err_t rk_stream_run(rk_stream_t *s, rk_stream_signals_t *sig, char *errstr,
     rk_err_t err = RK_OK;
     while (!sig->stop && !s->fatal) {
         rk_obs_tick(s->obs);
-        if (sig->reload) {
+        if (sig->reload && s->feed) {
+            sig->reload = 0;
+            follow_topic(s, 5000, "SIGHUP");
+        } else if (sig->reload) {
             sig->reload = 0;
             rk_stream_close_round(s); /* the swap happens between rounds */
             reload_model(s, "SIGHUP");
         }
-        if (s->conf->watch && time(NULL) != last_watch) {
+        if ((s->conf->watch || s->feed) && time(NULL) != last_watch) {
             last_watch = time(NULL);
-            if (model_file_changed(s)) {
+            if (s->feed)
+                follow_topic(s, 0, "model topic");
+            if (s->conf->watch && model_file_changed(s)) {
                 rk_stream_close_round(s);
                 reload_model(s, "model file changed");
             }
@@ -288,6 +344,7 @@ void rk_stream_destroy(rk_stream_t *s) {
     if (s->offsets)
         rd_kafka_topic_partition_list_destroy(s->offsets);
     rk_model_destroy(s->model);
+    rk_model_feed_destroy(s->feed);
     rk_obs_destroy(s->obs); /* after the clients: their callbacks use it */
     free(s);
 }

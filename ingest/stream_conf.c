@@ -27,6 +27,8 @@ const rk_setting_t rk_stream_settings[] = {
         "dead-letter topic, or none to log and skip bad input (--dlq)"),
     ROW("rakiza.model", RK_SETTING_STRING, model_path, 0, 0, NULL,
         "model bundle; unset: the shipped default (--model)"),
+    ROW("rakiza.model.topic", RK_SETTING_STRING, model_topic, 0, 0, NULL,
+        "follow the newest model published there (--model-topic)"),
     ROW("rakiza.exactly.once", RK_SETTING_BOOL, exactly_once, 0, 1, "false",
         "output and input offsets commit in one transaction (--exactly-once)"),
     ROW("rakiza.threads", RK_SETTING_INT, threads, 1, RK_MAX_THREADS, "1",

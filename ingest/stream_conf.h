@@ -21,6 +21,7 @@
 typedef struct rk_stream_conf_s {
     char *in_topic, *out_topic, *group, *dlq; /* dlq NULL: not given */
     char *model_path;                         /* NULL: default model */
+    char *model_topic; /* NULL: models come from model_path only */
     int exactly_once, threads, watch, explain, include_text;
     int batch_size;        /* input messages per delivery-and-commit round */
     int batch_ms;          /* longest wait to fill a round */

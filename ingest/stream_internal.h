@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "classify/pipeline.h"
+#include "ingest/model_feed.h"
 #include "ingest/stream.h"
 #include "ingest/stream_obs.h"
 
@@ -40,6 +41,7 @@ struct rk_stream_s {
     const rk_stream_conf_t *conf;
     rd_kafka_t *consumer, *producer;
     rk_model_t *model;
+    rk_model_feed_t *feed; /* --model-topic; NULL without */
     struct stat model_stat;
     const char *model_path;
     rk_pipeline_ctx_t **ctx; /* one per worker */

@@ -232,3 +232,14 @@ int rk_chunk_set_newest(rk_chunk_set_t *s, int64_t after_offset,
     *offset = best->last_offset;
     return 1;
 }
+
+void rk_chunk_set_refuse(rk_chunk_set_t *s, int64_t offset) {
+    for (size_t i = 0; i < s->count; i++) {
+        entry_t *e = &s->items[i];
+        if (e->last_offset == offset) {
+            e->checked = 1, e->valid = 0, e->warned = 1;
+            free(e->bytes);
+            e->bytes = NULL;
+        }
+    }
+}

@@ -78,4 +78,10 @@ int rk_chunk_set_newest(rk_chunk_set_t *set, int64_t after_offset,
                         void (*warn)(void *opaque, const char *reason),
                         void *opaque);
 
+/* Marks the model whose last chunk is at offset as unusable (its bytes
+ * matched their digest but did not load as a bundle), so that
+ * rk_chunk_set_newest passes over it to an older one. Unknown offsets are
+ * ignored. */
+void rk_chunk_set_refuse(rk_chunk_set_t *set, int64_t offset);
+
 #endif

@@ -13,35 +13,7 @@ source "$(dirname "$0")/lib.sh"
 
 start_broker --topics labels:2,dlq:1,models:1
 D=$TEST_TMP
-python3 - "$(dirname "$0")/../models/data/hand.jsonl" "$D" <<'PY'
-import json, random, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
-out = sys.argv[2]
-random.Random(7).shuffle(rows)
-by = {}
-for r in rows:
-    by.setdefault(r["label"], []).append(r)
-base, good = [], []
-for label, rs in sorted(by.items()):
-    base += rs[:40]
-    good += rs[40:90]
-def key(i, r):
-    return "%s:%d" % (r["source"].split("@")[0], i)
-def value(text, label):
-    return json.dumps({"text": text, "label": label, "annotator": "it"}, ensure_ascii=False)
-with open(out + "/base.jsonl", "w") as f:
-    for r in base:
-        f.write(json.dumps({"text": r["text"], "label": r["label"], "source": r["source"]},
-                           ensure_ascii=False) + "\n")
-with open(out + "/good.tsv", "w") as f:
-    for i, r in enumerate(good):
-        f.write(key(i, r) + "\t" + value(r["text"], r["label"]) + "\n")
-prev = by["prevention"][40:160]
-with open(out + "/poison.tsv", "w") as f, open(out + "/unpoison.tsv", "w") as g:
-    for i, r in enumerate(prev):
-        f.write("p" + key(i, r) + "\t" + value(r["text"], "conditions") + "\n")
-        g.write("p" + key(i, r) + "\t\n")
-PY
+python3 "$(dirname "$0")/learn_fixture.py" "$(dirname "$0")/../models/data/hand.jsonl" "$D"
 "$RAKIZA" train --data "$D/base.jsonl" --out "$D/m0.rkz" --folds 3 -V hash_bits=12 \
     -V char_ngrams=off 2>/dev/null
 m0=$("$RAKIZA" model info "$D/m0.rkz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')

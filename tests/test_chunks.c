@@ -192,9 +192,40 @@ static void test_headers(void) {
         "SHA-256 of 'x' is the standard one, got %s", sha);
 }
 
+static void test_refused_is_passed_over(void) {
+    /* If it fails: a bundle whose bytes match their digest but do not
+     * load keeps shadowing the older good model, so a restarted instance
+     * falls back to its file instead of the newest usable model. */
+    size_t len;
+    unsigned char *bytes = shipped(&len);
+    rk_chunk_set_t *set = rk_chunk_set_new();
+    add_model(set, "good", bytes, len, 3, NULL, 0, NULL);
+    add_model(set, "cut", bytes, 1000, 1, NULL, 3, NULL);
+    const unsigned char *got;
+    size_t got_len;
+    const char *id;
+    int64_t off;
+    CHECK(rk_chunk_set_newest(set, -1, &got, &got_len, &id, &off, NULL, NULL) ==
+                  1 &&
+              !strcmp(id, "cut") && off == 3,
+          "the digest matches, so the cut model is the newest");
+    rk_chunk_set_refuse(set, 3);
+    CHECK(rk_chunk_set_newest(set, -1, &got, &got_len, &id, &off, NULL, NULL) ==
+                  1 &&
+              !strcmp(id, "good") && got_len == len,
+          "once refused, the older good model is the newest");
+    CHECK(rk_chunk_set_newest(set, 2, &got, &got_len, &id, &off, NULL, NULL) ==
+              0,
+          "and nothing newer than the good one is offered");
+    rk_chunk_set_refuse(set, 99); /* unknown: ignored */
+    rk_chunk_set_destroy(set);
+    free(bytes);
+}
+
 TEST_LIST = {{"sizes", test_sizes},
              {"reassembled_in_any_order", test_reassembled_in_any_order},
              {"newest_wins", test_newest_wins},
              {"incomplete_is_never_used", test_incomplete_is_never_used},
              {"headers", test_headers},
+             {"refused_is_passed_over", test_refused_is_passed_over},
              {NULL, NULL}};
