@@ -110,8 +110,8 @@ static int load_props(args_t *a, const char *path) {
     size_t len;
     if (a->nfiles == 64)
         return rk_cli_usage_error("learn", "too many -F files");
-    rk_err_t err = rk_file_read(path, (size_t)1 << 20, &buf, &len, errstr,
-                                sizeof errstr);
+    rk_err_t err =
+        rk_file_read(path, (size_t)1 << 20, &buf, &len, errstr, sizeof errstr);
     if (err)
         return rk_cli_fail("learn", err, errstr);
     a->files[a->nfiles++] = buf;
@@ -200,8 +200,12 @@ static int parse(int argc, char **argv, args_t *a) {
                 a->c.every = (int)d;
             break;
         case '1': a->c.once = 1; break;
-        case 'D': a->c.dlq_topic = strcmp(optarg, "none") ? optarg : NULL; break;
-        case 't': status = number("--tolerance", optarg, 0, 1, &a->c.tolerance); break;
+        case 'D':
+            a->c.dlq_topic = strcmp(optarg, "none") ? optarg : NULL;
+            break;
+        case 't':
+            status = number("--tolerance", optarg, 0, 1, &a->c.tolerance);
+            break;
         case 'L': status = split_labels(a, optarg); break;
         case 'P':
             if (!(status = number("--metrics-port", optarg, 1, 65535, &d)))
@@ -254,8 +258,8 @@ int rk_cmd_learn(int argc, char **argv) {
         a.c.base = &a.base;
         char errstr[1024];
         int promoted = 0;
-        rk_err_t err = rk_learn_run(&a.c, &signals_seen, &promoted, errstr,
-                                    sizeof errstr);
+        rk_err_t err =
+            rk_learn_run(&a.c, &signals_seen, &promoted, errstr, sizeof errstr);
         if (err)
             status = rk_cli_fail("learn", err, errstr);
         else if (a.c.once && !promoted)

@@ -90,8 +90,8 @@ static rk_err_t metrics_start(learn_t *l, char *errstr, size_t n) {
          "Candidates promoted (written to --out and published)."},
         {&l->m_refused, RK_METRIC_COUNTER, "rakiza_learn_refusals_total", NULL,
          "Candidates judged and kept out."},
-        {&l->m_secs, RK_METRIC_HISTOGRAM, "rakiza_learn_training_seconds",
-         NULL, "Time to train and judge one candidate."},
+        {&l->m_secs, RK_METRIC_HISTOGRAM, "rakiza_learn_training_seconds", NULL,
+         "Time to train and judge one candidate."},
         {&l->m_model, RK_METRIC_GAUGE, "rakiza_learn_model_info", "model",
          "1 for the id of the current model."},
     };
@@ -109,12 +109,13 @@ static rk_err_t metrics_start(learn_t *l, char *errstr, size_t n) {
     }
     if (!l->c->metrics_port)
         return RK_OK;
-    rk_err_t err = rk_metrics_http_start(
-        l->reg, l->c->metrics_address, l->c->metrics_port, health_cb, l,
-        &l->http, errstr, n);
+    rk_err_t err =
+        rk_metrics_http_start(l->reg, l->c->metrics_address, l->c->metrics_port,
+                              health_cb, l, &l->http, errstr, n);
     if (!err)
-        rk_log(RK_LOG_INFO, "learn: metrics on http://%s:%d/metrics and "
-                            "/healthz",
+        rk_log(RK_LOG_INFO,
+               "learn: metrics on http://%s:%d/metrics and "
+               "/healthz",
                l->c->metrics_address ? l->c->metrics_address : "127.0.0.1",
                rk_metrics_http_port(l->http));
     return err;
@@ -167,8 +168,8 @@ static rk_err_t state_save(learn_t *l, char *errstr, size_t n) {
             snprintf(k, sizeof k, "%d", p);
             json_object_set_new(judged, k, json_integer(l->judged[p]));
         }
-    json_t *st = json_pack("{s:s,s:o,s:s?}", "labels_topic",
-                           l->c->labels_topic, "judged", judged, "promoted",
+    json_t *st = json_pack("{s:s,s:o,s:s?}", "labels_topic", l->c->labels_topic,
+                           "judged", judged, "promoted",
                            *l->promoted_id ? l->promoted_id : NULL);
     char *text = st ? json_dumps(st, JSON_SORT_KEYS | JSON_INDENT(1)) : NULL;
     json_decref(st);
@@ -201,7 +202,8 @@ static rk_err_t load_current(learn_t *l, char *errstr, size_t n) {
     if (*l->promoted_id &&
         rk_model_load(l->c->out_path, &l->current, err, sizeof err) == RK_OK) {
         if (!strcmp(rk_model_id(l->current), l->promoted_id)) {
-            rk_log(RK_LOG_INFO, "learn: current model %s (promoted earlier, %s)",
+            rk_log(RK_LOG_INFO,
+                   "learn: current model %s (promoted earlier, %s)",
                    l->promoted_id, l->c->out_path);
             return RK_OK;
         }
@@ -306,8 +308,8 @@ static rk_err_t assign_all(learn_t *l, char *errstr, size_t n) {
             break;
         }
         int64_t lo = 0, hi = 0;
-        kerr = rd_kafka_query_watermark_offsets(l->consumer, topic, p, &lo,
-                                                &hi, 10000);
+        kerr = rd_kafka_query_watermark_offsets(l->consumer, topic, p, &lo, &hi,
+                                                10000);
         if (kerr) {
             err = rk_fail(RK_ERR_KAFKA, errstr, n,
                           "labels topic %s partition %d: %s", topic, (int)p,
@@ -363,11 +365,10 @@ static rk_err_t dead_letter(learn_t *l, const rd_kafka_message_t *m,
         RD_KAFKA_V_HEADER("rakiza.source.offset", off, -1),
         RD_KAFKA_V_OPAQUE(&l->dlq), RD_KAFKA_V_END);
     if (e)
-        return rk_fail(RK_ERR_KAFKA, errstr, n,
-                       "cannot dead-letter %s/%d/%lld to %s: %s",
-                       l->c->labels_topic, (int)m->partition,
-                       (long long)m->offset, l->c->dlq_topic,
-                       rd_kafka_err2str(e));
+        return rk_fail(
+            RK_ERR_KAFKA, errstr, n, "cannot dead-letter %s/%d/%lld to %s: %s",
+            l->c->labels_topic, (int)m->partition, (long long)m->offset,
+            l->c->dlq_topic, rd_kafka_err2str(e));
     l->dlq_sent++;
     return RK_OK;
 }
@@ -401,11 +402,10 @@ static rk_err_t settle(learn_t *l, char *errstr, size_t n) {
     if (l->dlq_sent) {
         rd_kafka_flush(l->producer, 30000);
         if (l->dlq.done < l->dlq_sent || l->dlq.err)
-            return rk_fail(RK_ERR_KAFKA, errstr, n,
-                           "dead letters to %s not acknowledged: %s",
-                           l->c->dlq_topic,
-                           l->dlq.err ? rd_kafka_err2str(l->dlq.err)
-                                      : "timed out");
+            return rk_fail(
+                RK_ERR_KAFKA, errstr, n,
+                "dead letters to %s not acknowledged: %s", l->c->dlq_topic,
+                l->dlq.err ? rd_kafka_err2str(l->dlq.err) : "timed out");
     }
     int changed = 0;
     for (int p = 0; p < l->nparts; p++)
@@ -438,23 +438,22 @@ static rk_err_t poll_once(learn_t *l, int timeout_ms, int *got, char *errstr,
 
 static json_t *side(const char *id, const json_t *ev) {
     json_t *per = json_object_get(ev, "per_class");
-    return json_pack("{s:s?,s:o,s:O?}", "id", id, "macro_f1",
-                     ev ? json_real(json_number_value(
-                              json_object_get(ev, "macro_f1")))
-                        : json_null(),
-                     "per_class", per);
+    return json_pack(
+        "{s:s?,s:o,s:O?}", "id", id, "macro_f1",
+        ev ? json_real(json_number_value(json_object_get(ev, "macro_f1")))
+           : json_null(),
+        "per_class", per);
 }
 
-static void emit(learn_t *l, const rk_retrain_result_t *r,
-                 const char *cand_id, const char *current_id,
-                 double seconds) {
-    json_t *d = json_pack(
-        "{s:s,s:b,s:s,s:o,s:o,s:I,s:I,s:I,s:f}", "type", "decision",
-        "promoted", r->promoted, "reason", r->reason, "candidate",
-        side(cand_id, r->candidate_eval),
-        "current", side(current_id, r->current_eval), "n", (json_int_t)r->n,
-        "new_labels", (json_int_t)r->new_labels, "labels",
-        (json_int_t)rk_labels_count(l->labels), "seconds", seconds);
+static void emit(learn_t *l, const rk_retrain_result_t *r, const char *cand_id,
+                 const char *current_id, double seconds) {
+    json_t *d =
+        json_pack("{s:s,s:b,s:s,s:o,s:o,s:I,s:I,s:I,s:f}", "type", "decision",
+                  "promoted", r->promoted, "reason", r->reason, "candidate",
+                  side(cand_id, r->candidate_eval), "current",
+                  side(current_id, r->current_eval), "n", (json_int_t)r->n,
+                  "new_labels", (json_int_t)r->new_labels, "labels",
+                  (json_int_t)rk_labels_count(l->labels), "seconds", seconds);
     char *line = d ? json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     if (line && l->c->on_decision)
         l->c->on_decision(l->c->opaque, line);
@@ -463,8 +462,7 @@ static void emit(learn_t *l, const rk_retrain_result_t *r,
 }
 
 /* The promoted model to --out and the model topic; then it is current. */
-static rk_err_t promote(learn_t *l, rk_model_t *cand, char *errstr,
-                        size_t n) {
+static rk_err_t promote(learn_t *l, rk_model_t *cand, char *errstr, size_t n) {
     rk_err_t err = rk_model_save(cand, l->c->out_path, errstr, n);
     char *bytes = NULL;
     size_t len = 0;
@@ -610,8 +608,7 @@ rk_err_t rk_learn_run(const rk_learn_conf_t *c, rk_learn_signals_t *sig,
         }
         err = poll_once(l, 200, &got, errstr, n);
         if (!err && got)
-            rk_metric_set(l->m_held, NULL,
-                          (double)rk_labels_count(l->labels));
+            rk_metric_set(l->m_held, NULL, (double)rk_labels_count(l->labels));
         if (!err && !got && caught_up(l))
             err = settle(l, errstr, n);
     }

@@ -22,16 +22,15 @@ void rk_publish_delivered(const rd_kafka_message_t *m) {
 }
 
 rk_err_t rk_publish_model(rd_kafka_t *producer, const char *topic,
-                          const char *model_id, const void *bundle,
-                          size_t len, int timeout_ms, char *errstr,
-                          size_t n) {
+                          const char *model_id, const void *bundle, size_t len,
+                          int timeout_ms, char *errstr, size_t n) {
     char sha[RK_SHA256_HEX_LEN + 1], index[24], count[24];
     rk_sha256_hex(bundle, len, sha);
     size_t chunks = rk_chunk_count(len);
     if (chunks > RK_CHUNK_MAX_COUNT)
         return rk_fail(RK_ERR_LIMIT, errstr, n,
-                       "model %s: %zu bytes need %zu chunks, over %d",
-                       model_id, len, chunks, RK_CHUNK_MAX_COUNT);
+                       "model %s: %zu bytes need %zu chunks, over %d", model_id,
+                       len, chunks, RK_CHUNK_MAX_COUNT);
     snprintf(count, sizeof count, "%zu", chunks);
     rk_publish_tally_t tally = {0, RD_KAFKA_RESP_ERR_NO_ERROR};
     size_t sent = 0;

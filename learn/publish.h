@@ -30,8 +30,7 @@ void rk_publish_delivered(const rd_kafka_message_t *m);
  * (borrowed; see rk_publish_delivered) and waits up to timeout_ms for
  * every chunk to be acknowledged. */
 rk_err_t rk_publish_model(rd_kafka_t *producer, const char *topic,
-                          const char *model_id, const void *bundle,
-                          size_t len, int timeout_ms, char *errstr,
-                          size_t errstr_size);
+                          const char *model_id, const void *bundle, size_t len,
+                          int timeout_ms, char *errstr, size_t errstr_size);
 
 #endif
