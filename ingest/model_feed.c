@@ -28,7 +28,9 @@ struct rk_model_feed_s {
     size_t refused;    /* models warned about by the chunk set */
 };
 
-const char *rk_model_feed_topic(const rk_model_feed_t *f) { return f->topic; }
+const char *rk_model_feed_topic(const rk_model_feed_t *f) {
+    return f->topic;
+}
 
 void rk_model_feed_destroy(rk_model_feed_t *f) {
     if (!f)
@@ -46,8 +48,7 @@ rk_err_t rk_model_feed_new(rd_kafka_conf_t *k, const char *topic,
                            rk_model_feed_t **out, char *errstr, size_t n) {
     *out = NULL;
     rk_model_feed_t *f = calloc(1, sizeof *f);
-    if (!f || !(f->topic = strdup(topic)) ||
-        !(f->set = rk_chunk_set_new())) {
+    if (!f || !(f->topic = strdup(topic)) || !(f->set = rk_chunk_set_new())) {
         rd_kafka_conf_destroy(k);
         rk_model_feed_destroy(f);
         return rk_fail(RK_ERR_NOMEM, errstr, n, "out of memory");
@@ -93,8 +94,7 @@ static const char *header(rd_kafka_headers_t *h, const char *name, char *buf,
                           size_t size) {
     const void *v;
     size_t len;
-    if (!h || rd_kafka_header_get_last(h, name, &v, &len) ||
-        !v || len >= size)
+    if (!h || rd_kafka_header_get_last(h, name, &v, &len) || !v || len >= size)
         return NULL;
     memcpy(buf, v, len);
     buf[len] = '\0';
@@ -120,17 +120,16 @@ static void add_record(rk_model_feed_t *f, rd_kafka_message_t *m) {
         e = rk_chunk_set_add(f->set, &c, err, sizeof err);
     }
     if (e && f->bad_record++ < 20)
-        rk_log(RK_LOG_WARN, "model topic %s offset %lld ignored: %s",
-               f->topic, (long long)m->offset, err);
+        rk_log(RK_LOG_WARN, "model topic %s offset %lld ignored: %s", f->topic,
+               (long long)m->offset, err);
 }
 
 /* Reads what has arrived; with a deadline, until the end as of now. */
 static void drain(rk_model_feed_t *f, int catch_up_ms) {
     int64_t lo = 0, hi = -1;
-    if (catch_up_ms > 0 &&
-        rd_kafka_query_watermark_offsets(f->consumer, f->topic, FEED_PARTITION,
-                                         &lo, &hi, catch_up_ms) !=
-            RD_KAFKA_RESP_ERR_NO_ERROR)
+    if (catch_up_ms > 0 && rd_kafka_query_watermark_offsets(
+                               f->consumer, f->topic, FEED_PARTITION, &lo, &hi,
+                               catch_up_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)
         hi = -1;
     double until = rk_health_now() + catch_up_ms / 1000.0;
     for (;;) {
@@ -175,9 +174,9 @@ static rk_err_t load_bytes(const unsigned char *data, size_t len,
         done += (size_t)w;
     }
     close(fd);
-    rk_err_t err = done == len ? rk_model_load(path, out, errstr, n)
-                               : rk_fail(RK_ERR_IO, errstr, n,
-                                         "cannot write %s", path);
+    rk_err_t err = done == len
+                       ? rk_model_load(path, out, errstr, n)
+                       : rk_fail(RK_ERR_IO, errstr, n, "cannot write %s", path);
     unlink(path);
     return err;
 }

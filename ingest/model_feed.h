@@ -36,8 +36,7 @@ void rk_model_feed_destroy(rk_model_feed_t *f); /* NULL-safe */
  * caller's) when a newer complete model loaded, -1 when a newer one was
  * refused (see above) and nothing newer loaded, 0 when there is nothing
  * new. */
-int rk_model_feed_poll(rk_model_feed_t *f, int catch_up_ms,
-                       rk_model_t **model);
+int rk_model_feed_poll(rk_model_feed_t *f, int catch_up_ms, rk_model_t **model);
 
 /* The topic read. */
 const char *rk_model_feed_topic(const rk_model_feed_t *f);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/limits.h"
+#include "ingest/drift.h"
 #include "obs/health.h"
 #include "obs/kafka_stats.h"
 #include "obs/log.h"
@@ -22,12 +24,13 @@ typedef struct set_s {
     rk_metric_t *msg_in, *bytes_in, *para_in, *latency, *docs, *msg_out,
         *para_out, *labels, *abstained, *dlq, *delivery_err, *assigned, *lag,
         *model_info, *model_load, *model_loaded_at, *reloads, *reload_failures,
-        *start_time;
+        *start_time, *confidence, *share, *trained_share, *drift;
 } set_t;
 
 struct rk_obs_s {
     rk_metrics_t *reg;
     set_t m;
+    rk_drift_t *drift; /* the label shares of the last paragraphs */
     rk_metrics_http_t *http;
     rk_health_t *health;
     char *in_topic;
@@ -41,6 +44,10 @@ struct rk_obs_s {
 static const double latency_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
                                         0.025,  0.05,  0.1,    0.25,  0.5,
                                         1,      2.5,   5,      10};
+
+/* A paragraph's top-label probability: 1/K at the least. */
+static const double confidence_bounds[] = {0.2, 0.3, 0.4, 0.5,  0.6,
+                                           0.7, 0.8, 0.9, 0.95, 0.99};
 
 static rk_err_t register_set(rk_obs_t *o, char *errstr, size_t n) {
     set_t *m = &o->m;
@@ -88,19 +95,36 @@ static rk_err_t register_set(rk_obs_t *o, char *errstr, size_t n) {
          "rakiza_model_loaded_timestamp_seconds", NULL,
          "When the model in use was loaded (Unix time)."},
         {&m->reloads, RK_METRIC_COUNTER, "rakiza_model_reloads_total", NULL,
-         "Models replaced while running (SIGHUP or --watch)."},
+         "Models replaced while running (SIGHUP, --watch or a new model on "
+         "--model-topic)."},
         {&m->reload_failures, RK_METRIC_COUNTER,
          "rakiza_model_reload_failures_total", NULL,
          "New models refused while running; the old one kept serving."},
         {&m->start_time, RK_METRIC_GAUGE, "rakiza_start_time_seconds", NULL,
          "When the service started (Unix time)."},
+        {&m->confidence, RK_METRIC_HISTOGRAM, "rakiza_top_label_confidence",
+         NULL, "Top-label probability of each paragraph record written."},
+        {&m->share, RK_METRIC_GAUGE, "rakiza_label_share", "label",
+         "Share of each top label among the last 1000 labelled paragraphs "
+         "written (abstentions left out)."},
+        {&m->trained_share, RK_METRIC_GAUGE, "rakiza_training_label_share",
+         "label", "Share of each label in the serving model's training data."},
+        {&m->drift, RK_METRIC_GAUGE, "rakiza_label_share_drift", NULL,
+         "Total variation distance between rakiza_label_share and "
+         "rakiza_training_label_share (0 agree, 1 disjoint); stays 0 until "
+         "the window holds 100 labelled paragraphs."},
     };
     for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++) {
         int hist = defs[i].type == RK_METRIC_HISTOGRAM;
-        size_t nb = hist ? sizeof latency_bounds / sizeof latency_bounds[0] : 0;
+        int conf = defs[i].slot == &m->confidence;
+        const double *b = conf ? confidence_bounds : latency_bounds;
+        size_t nb = !hist ? 0
+                    : conf
+                        ? sizeof confidence_bounds / sizeof confidence_bounds[0]
+                        : sizeof latency_bounds / sizeof latency_bounds[0];
         rk_err_t err = rk_metrics_register(
             o->reg, defs[i].type, defs[i].name, defs[i].help, defs[i].label,
-            hist ? latency_bounds : NULL, nb, defs[i].slot, errstr, n);
+            hist ? b : NULL, nb, defs[i].slot, errstr, n);
         if (err)
             return err;
     }
@@ -129,7 +153,8 @@ rk_err_t rk_obs_new(const rk_stream_conf_t *conf, rk_obs_t **out, char *errstr,
     o->reg = rk_metrics_new();
     o->health = rk_health_new(STALL_SECONDS);
     o->in_topic = strdup(conf->in_topic ? conf->in_topic : "");
-    rk_err_t err = o->reg && o->health && o->in_topic
+    o->drift = rk_drift_new(RK_DRIFT_WINDOW);
+    rk_err_t err = o->reg && o->health && o->in_topic && o->drift
                        ? register_set(o, errstr, n)
                        : rk_fail(RK_ERR_NOMEM, errstr, n, "out of memory");
     if (!err)
@@ -157,6 +182,7 @@ void rk_obs_destroy(rk_obs_t *o) {
     rk_metrics_http_stop(o->http); /* before what it reads goes */
     rk_health_destroy(o->health);
     rk_metrics_destroy(o->reg);
+    rk_drift_destroy(o->drift);
     free(o->in_topic);
     free(o);
 }
@@ -232,6 +258,19 @@ void rk_obs_classified(rk_obs_t *o, size_t paragraphs, double seconds) {
     rk_metric_observe(o->m.latency, seconds);
 }
 
+/* The window's and the training's label shares, and their distance. */
+static void show_drift(rk_obs_t *o) {
+    const char *names[RK_DRIFT_MAX_LABELS];
+    double window[RK_DRIFT_MAX_LABELS], training[RK_DRIFT_MAX_LABELS];
+    size_t k =
+        rk_drift_shares(o->drift, names, window, training, RK_DRIFT_MAX_LABELS);
+    rk_metric_replace(o->m.share, k, names, window);
+    rk_metric_replace(o->m.trained_share, k, names, training);
+    double d = rk_drift_distance(o->drift);
+    if (d >= 0)
+        rk_metric_set(o->m.drift, NULL, d);
+}
+
 void rk_obs_written(rk_obs_t *o, const rk_model_t *m,
                     const rk_record_list_t *records) {
     const rk_pred_t *pred = rk_model_pred(m);
@@ -242,11 +281,16 @@ void rk_obs_written(rk_obs_t *o, const rk_model_t *m,
         if (label == RK_RECORD_DOCUMENT)
             continue;
         paragraphs++;
-        if (label >= 0 && label < k)
+        rk_metric_observe(o->m.confidence, records->items[i].score);
+        if (label >= 0 && label < k) {
             rk_metric_add(o->m.labels, rk_pred_label(pred, label), 1);
-        else
+            rk_drift_add(o->drift, rk_pred_label(pred, label));
+        } else {
             abstained++;
+        }
     }
+    if (paragraphs)
+        show_drift(o);
     rk_metric_add(o->m.abstained, NULL, (double)abstained);
     rk_metric_add(o->m.docs, NULL, 1);
     rk_metric_add(o->m.para_out, NULL, (double)paragraphs);
@@ -287,6 +331,21 @@ void rk_obs_model(rk_obs_t *o, const rk_model_t *m, double load_seconds,
     rk_metric_set(o->m.model_loaded_at, NULL, unix_now());
     if (reload)
         rk_metric_add(o->m.reloads, NULL, 1);
+    /* The training shares, from the bundle's training label_counts. */
+    json_t *counts = json_object_get(
+        json_object_get(rk_model_meta(m), "training"), "label_counts");
+    const char *names[RK_MAX_LABELS], *label;
+    double values[RK_MAX_LABELS];
+    int n = 0;
+    json_t *v;
+    json_object_foreach(counts, label, v) {
+        if (n < RK_MAX_LABELS && json_is_number(v)) {
+            names[n] = label;
+            values[n++] = json_number_value(v);
+        }
+    }
+    rk_drift_training(o->drift, names, values, n);
+    show_drift(o);
 }
 
 void rk_obs_model_refused(rk_obs_t *o) {

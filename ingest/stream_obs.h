@@ -22,9 +22,16 @@
  *   rakiza_model_info{model}              1 for the id of the model in use
  *   rakiza_model_load_seconds             how long loading it took
  *   rakiza_model_loaded_timestamp_seconds when it was loaded
- *   rakiza_model_reloads_total            models replaced (SIGHUP, --watch)
+ *   rakiza_model_reloads_total            models replaced (SIGHUP, --watch,
+ *                                         --model-topic)
  *   rakiza_model_reload_failures_total    new models refused
  *   rakiza_start_time_seconds             when the service started
+ *   rakiza_top_label_confidence           histogram: each paragraph's top
+ *                                         probability
+ *   rakiza_label_share{label}             top labels over the last 1000
+ *                                         labelled paragraphs (drift.h)
+ *   rakiza_training_label_share{label}    the serving model's training data
+ *   rakiza_label_share_drift              their total variation distance
  * "Written" counts are counted when the round that wrote them closed
  * (acknowledged and committed, or its transaction committed), so they match
  * what a read_committed consumer of the output topic sees; "in" counts are

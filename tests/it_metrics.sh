@@ -137,6 +137,29 @@ eq("buckets are cumulative", sorted(buckets), buckets)
 eq("partitions assigned", 4, vals["rakiza_assigned_partitions"])
 eq("no delivery errors", 0, vals["rakiza_delivery_errors_total"])
 eq("no reloads yet", 0, vals["rakiza_model_reloads_total"])
+# Drift: the confidence histogram counts every paragraph; the window's
+# shares are the labelled paragraphs' (all of them while under 1000); the
+# training shares are the default model's label_counts.
+eq("confidence histogram count = paragraphs", paras, vals["rakiza_top_label_confidence_count"])
+top = [max(r["scores"].values()) for r in para_recs]
+eq("confidence sum = the records' top scores", round(sum(top), 3),
+   round(vals["rakiza_top_label_confidence_sum"], 3))
+labelled = sum(n for l, n in labels.items() if l)
+if labelled <= 1000:
+    for label, n in labels.items():
+        if label:
+            eq(f"window share of {label}", round(n / labelled, 6),
+               round(vals[f'rakiza_label_share{{label="{label}"}}'], 6))
+info = json.loads(os.popen(os.environ["RAKIZA"] + " model info " + os.environ["RAKIZA_SOURCE"] +
+                           "/models/default.rkz").read())
+counts = info["training"]["label_counts"]
+for label, n in counts.items():
+    eq(f"training share of {label}", round(n / sum(counts.values()), 6),
+       round(vals[f'rakiza_training_label_share{{label="{label}"}}'], 6))
+if labelled >= 100:
+    want = sum(abs(labels.get(l, 0) / labelled - counts.get(l, 0) / sum(counts.values()))
+               for l in set(counts) | {l for l in labels if l}) / 2
+    eq("drift = total variation distance", round(want, 6), round(vals["rakiza_label_share_drift"], 6))
 for name, kind in [("rakiza_messages_in_total", "counter"), ("rakiza_consumer_lag", "gauge"),
                    ("rakiza_classification_seconds", "histogram"), ("rakiza_model_info", "gauge")]:
     eq(f"TYPE of {name}", kind, types.get(name))

@@ -308,6 +308,20 @@ tests:
         alertname: RakizaModelReloadFailed
         exp_alerts:
           - exp_labels: {severity: warning, job: rakiza, instance: "a:1"}
+  - interval: 1m
+    input_series:
+      # a:1's labels drift from the training data, b:1's stay close
+      - series: 'rakiza_label_share_drift{job="rakiza",instance="a:1"}'
+        values: '0.1x5 0.45x40'
+      - series: 'rakiza_label_share_drift{job="rakiza",instance="b:1"}'
+        values: '0.1x45'
+    alert_rule_test:
+      - eval_time: 20m
+        alertname: RakizaLabelDrift
+      - eval_time: 40m
+        alertname: RakizaLabelDrift
+        exp_alerts:
+          - exp_labels: {severity: warning, job: rakiza, instance: "a:1"}
 EOF
     check "promtool test rules: each alert fires when it should and only then" \
         promtool test rules "$TEST_TMP/alerts_test.yml"
