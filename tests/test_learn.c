@@ -257,7 +257,79 @@ static void test_new_labels(void) {
     rk_labelled_free(&streamed);
 }
 
-TEST_LIST = {
-    {"latest_wins", test_latest_wins},   {"tombstones", test_tombstones},
-    {"bad_messages", test_bad_messages}, {"judge", test_judge},
-    {"new_labels", test_new_labels},     {NULL, NULL}};
+static void test_streamed_replaces_base(void) {
+    /* If it fails: a corrected paragraph keeps its old label in training
+     * or still judges (a correction would be scored against the label it
+     * corrects), or a decision is not reproducible. */
+    rk_sample_set_t all = {0}, base = {0}, streamed = {0};
+    char err[512];
+    CHECK(rk_labelled_load("models/data/hand.jsonl", &all, err, sizeof err) ==
+              RK_OK,
+          "%s", err);
+    if (rk_test_case_failures())
+        return;
+    for (size_t i = 0; i < 90; i++)
+        rk_sample_push_copy(&base, &all.items[i * 6], err, sizeof err);
+    /* 5 base paragraphs relabelled (one with other spacing), 3 new. */
+    for (size_t i = 0; i < 5; i++) {
+        rk_sample_t x = base.items[i * 10];
+        x.label = strcmp(x.label, "none") ? "none" : "capacity";
+        rk_sample_push_copy(&streamed, &x, err, sizeof err);
+    }
+    char *spaced = malloc(streamed.items[0].text_len + 3);
+    snprintf(spaced, streamed.items[0].text_len + 3, " %s ",
+             streamed.items[0].text);
+    free(streamed.items[0].text);
+    streamed.items[0].text = spaced;
+    streamed.items[0].text_len += 2;
+    for (size_t i = 0; i < 3; i++)
+        rk_sample_push_copy(&streamed, &all.items[i * 6 + 1], err, sizeof err);
+    rk_vec_conf_t *vec = rk_vec_conf_new();
+    rk_vec_conf_set(vec, "hash_bits", "12", err, sizeof err);
+    rk_vec_conf_set(vec, "char_ngrams", "off", err, sizeof err);
+    rk_train_conf_t conf = rk_train_conf_default();
+    conf.folds = 2;
+    conf.vec = vec;
+    rk_model_t *m = NULL;
+    CHECK(rk_train(&base, &conf, &m, err, sizeof err) == RK_OK, "%s", err);
+    rk_retrain_result_t r1, r2;
+    CHECK(m && rk_retrain_decide(m, &base, &streamed, 0.01, &r1, err,
+                                 sizeof err) == RK_OK,
+          "%s", err);
+    CHECK(r1.n == 85, "the 5 relabelled paragraphs leave the judging set: %zu",
+          r1.n);
+    CHECK(r1.new_labels == 8, "8 new labels: %zu", r1.new_labels);
+    CHECK(r1.current_eval && r1.candidate_eval && r1.trainings >= 4 &&
+              json_integer_value(json_object_get(r1.current_eval, "n")) == 85,
+          "both sides scored on the 85 judged samples");
+    CHECK(m &&
+              rk_retrain_decide(m, &base, &streamed, 0.01, &r2, err,
+                                sizeof err) == RK_OK &&
+              r1.promoted == r2.promoted && !strcmp(r1.reason, r2.reason) &&
+              json_equal(r1.candidate_eval, r2.candidate_eval) &&
+              json_equal(r1.current_eval, r2.current_eval),
+          "the same inputs give the same decision");
+    rk_retrain_result_clear(&r2);
+    CHECK(m && rk_retrain_set_digests(m, &streamed, err, sizeof err) == RK_OK &&
+              rk_retrain_decide(m, &base, &streamed, 0.01, &r2, err,
+                                sizeof err) == RK_OK &&
+              !r2.promoted && r2.new_labels == 0 && !r2.candidate_eval &&
+              r2.trainings == 0 && strstr(r2.reason, "no new labels"),
+          "labels the model was trained on are not new: nothing trained: %s",
+          r2.reason);
+    rk_retrain_result_clear(&r1);
+    rk_retrain_result_clear(&r2);
+    rk_model_destroy(m);
+    rk_vec_conf_destroy(vec);
+    rk_labelled_free(&all);
+    rk_labelled_free(&base);
+    rk_labelled_free(&streamed);
+}
+
+TEST_LIST = {{"latest_wins", test_latest_wins},
+             {"tombstones", test_tombstones},
+             {"bad_messages", test_bad_messages},
+             {"judge", test_judge},
+             {"new_labels", test_new_labels},
+             {"streamed_replaces_base", test_streamed_replaces_base},
+             {NULL, NULL}};
