@@ -230,7 +230,7 @@ static void test_new_labels(void) {
           "a relabelled paragraph is new");
     rk_sample_t spaced = streamed.items[0];
     size_t len = spaced.text_len;
-    char *text = malloc(len + 4);
+    char *text = malloc(len + 5);
     memcpy(text, "  ", 2);
     memcpy(text + 2, spaced.text, len);
     memcpy(text + 2 + len, "  ", 3);
