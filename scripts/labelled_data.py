@@ -16,6 +16,10 @@ import sys
 
 LABELS = ("conditions", "prevention", "capacity", "human_rights", "none")
 
+# labels/web*.tsv belong to the web corpus (models/data/web/), keyed by paragraph
+# id, not by seed offsets: the seed-row reader leaves them alone.
+WEB_TSV_PREFIX = "web"
+
 # Where seed 002 places paragraphs under the four pillars: the line that opens
 # each section (prefix match on the trimmed line) and the line that closes the
 # last one. Arabic body first, English annex II second.
