@@ -16,6 +16,14 @@ import sys
 
 LABELS = ("conditions", "prevention", "capacity", "human_rights", "none")
 
+# labels/web*.tsv belong to the web corpus (models/data/web/), keyed by paragraph
+# id, not by seed offsets: the seed-row reader leaves them alone.
+WEB_TSV_PREFIX = "web"
+WEB_CORPUS = os.path.join("web", "corpus.jsonl")  # under models/data/
+WEB_LABELS = "web.tsv"                             # under models/data/labels/
+# A web row may say `skip`: nobody could decide it; it is left out and counted.
+WEB_SKIP = "skip"
+
 # Where seed 002 places paragraphs under the four pillars: the line that opens
 # each section (prefix match on the trimmed line) and the line that closes the
 # last one. Arabic body first, English annex II second.
