@@ -60,8 +60,21 @@ for path in sys.argv[1:]:
             want = "ar" if ar > len(letters) - ar else "en"
             if r["lang"] != want:
                 fail(f"{where}: lang {r['lang']} but the text is mostly {want}")
+            # Cross-validation groups: seed 003's rows name their resolution
+            # (folds must not split one), every other row is grouped by its
+            # document, which training derives from the source.
+            if name.startswith("003_"):
+                if not re.fullmatch(r"003:(res-44/[0-9]+|front)", r.get("group", "")):
+                    fail(f"{where}: seed 003 row without a resolution group ({r.get('group')!r})")
+            elif "group" in r:
+                fail(f"{where}: group {r['group']!r} on a row outside seed 003")
             recs.append(r)
     per[path] = recs
+    res = sorted((int(m.group(1).split("@")[1].split("-")[0]), r["group"]) for r in recs
+                 for m in [re.match(r"(003_[^@]*@[0-9]+)", r["source"])] if m)
+    nums = [-1 if g == "003:front" else int(g.split("/")[1]) for _, g in res]
+    if nums != sorted(nums):
+        fail(f"{path}: seed 003's resolution groups do not rise with the offset")
 
 sec = per[sys.argv[1]]
 got = [(r["lang"], r["para"]) for r in sec]
@@ -79,7 +92,8 @@ for path, recs in per.items():
     by_label = collections.Counter(r["label"] for r in recs)
     by_lang = collections.Counter(r["lang"] for r in recs)
     by_file = collections.Counter(r["source"].split("@")[0] for r in recs)
-    print(f"{os.path.basename(path)}: {len(recs)} records")
+    print(f"{os.path.basename(path)}: {len(recs)} records, "
+          f"{len(set(r.get('group') or r['source'].split('@')[0] for r in recs))} groups")
     print("  per label: " + ", ".join(f"{k} {v}" for k, v in sorted(by_label.items())))
     print("  per lang:  " + ", ".join(f"{k} {v}" for k, v in sorted(by_lang.items())))
     print("  per file:  " + ", ".join(f"{k} {v}" for k, v in sorted(by_file.items())))
