@@ -1,7 +1,7 @@
 /*
- * test_models.c - labelled-sample reading, evaluation arithmetic and the
- * bundle container. The numbers in the evaluation test were worked out by
- * hand; if they fail, every reported F1 is wrong.
+ * test_models.c - labelled-sample reading (with cross-validation groups),
+ * evaluation arithmetic and the bundle container. The numbers in the evaluation
+ * test were worked out by hand; if they fail, every reported F1 is wrong.
  */
 #include <math.h>
 #include <stdio.h>
@@ -166,7 +166,50 @@ static void test_bundle_damage(void) {
           "a missing file is an I/O error");
 }
 
+static void test_labelled_groups(void) {
+    /* If it fails: cross-validation groups are not what the data says, so
+     * paragraphs of one document can sit on both sides of a split. */
+    char err[512] = "";
+    rk_sample_set_t set = {0};
+    const char jsonl[] =
+        "{\"text\": \"a\", \"label\": \"x\", \"group\": \"web:p1\", "
+        "\"source\": \"http://p1\"}\n"
+        "{\"text\": \"b\", \"label\": \"x\", \"source\": "
+        "\"003_s.txt@10-20\"}\n"
+        "{\"text\": \"c\", \"label\": \"y\"}\n"
+        "{\"text\": \"d\", \"label\": \"y\", \"group\": null, \"source\": "
+        "\"doc\"}\n";
+    const char *p = write_tmp("g.jsonl", jsonl, sizeof jsonl - 1);
+    CHECK(rk_labelled_load(p, &set, err, sizeof err) == RK_OK && set.count == 4,
+          "%s", err);
+    if (set.count == 4) {
+        CHECK(!strcmp(set.items[0].group, "web:p1"),
+              "a record's group is its \"group\" (%s)", set.items[0].group);
+        CHECK(!strcmp(set.items[1].group, "003_s.txt"),
+              "else its source up to '@', the seed file (%s)",
+              set.items[1].group);
+        CHECK(strstr(set.items[2].group, "g.jsonl:3") != NULL,
+              "else, naming neither, a group of its own, file:line (%s)",
+              set.items[2].group);
+        CHECK(!strcmp(set.items[3].group, "doc"),
+              "a null group counts as none (%s)", set.items[3].group);
+    }
+    const char tsv[] = "x\tone\ny\ttwo\n";
+    p = write_tmp("g.tsv", tsv, sizeof tsv - 1);
+    CHECK(rk_labelled_load(p, &set, err, sizeof err) == RK_OK &&
+              set.count == 6 && !strcmp(set.items[4].group, p) &&
+              !strcmp(set.items[5].group, p),
+          "a TSV file is one group, its path: %s", err);
+    const char bad[] = "{\"text\": \"a\", \"label\": \"x\", \"group\": 7}\n";
+    p = write_tmp("bad.jsonl", bad, sizeof bad - 1);
+    CHECK(rk_labelled_load(p, &set, err, sizeof err) == RK_ERR_DATA &&
+              strstr(err, "bad.jsonl:1") && strstr(err, "'group'"),
+          "a group that is not a string is refused, naming it: %s", err);
+    rk_labelled_free(&set);
+}
+
 TEST_LIST = {{"hand_labels", test_hand_labels},
+             {"labelled_groups", test_labelled_groups},
              {"labelled_formats", test_labelled_formats},
              {"evaluate", test_evaluate},
              {"bundle_roundtrip", test_bundle_roundtrip},
