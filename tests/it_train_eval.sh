@@ -34,7 +34,12 @@ check "eval --json has exactly the contract's fields, consistent counts" \
 import json, sys
 r = json.load(open(sys.argv[1]))
 n = sum(1 for _ in open(sys.argv[2]))
-assert set(r) == {"accuracy", "macro_f1", "per_class", "confusion", "per_lang", "n"}, set(r)
+# the contract's fields, and coverage and risk-coverage beside them
+assert set(r) == {"accuracy", "macro_f1", "per_class", "confusion", "per_lang", "n",
+                  "coverage", "risk_coverage"}, set(r)
+assert 0 < r["coverage"]["rate"] <= 1 and r["coverage"]["n"] <= n
+assert [x["n"] for x in r["risk_coverage"]] == [round(c * n) for c in (1, 0.95, 0.9, 0.8, 0.7)]
+assert r["risk_coverage"][0]["min_score"] <= r["risk_coverage"][-1]["min_score"]
 assert r["n"] == n
 assert sum(v["support"] for v in r["per_class"].values()) == n
 assert sum(sum(row.values()) for row in r["confusion"].values()) == n

@@ -1,6 +1,7 @@
 /*
  * test_models.c - labelled-sample reading (with cross-validation groups),
- * evaluation arithmetic and the bundle container. The numbers in the evaluation
+ * evaluation arithmetic (coverage, risk-coverage and the threshold rule
+ * included) and the bundle container. The numbers in the evaluation
  * test were worked out by hand; if they fail, every reported F1 is wrong.
  */
 #include <math.h>
@@ -208,8 +209,92 @@ static void test_labelled_groups(void) {
     rk_labelled_free(&set);
 }
 
+/* Six scored samples, worked by hand:
+ *   truth  best  conf
+ *   a      a     0.9
+ *   a      b     0.4   (wrong, unsure)
+ *   b      b     0.8
+ *   b      b     0.6
+ *   none   a     0.3   (wrong, unsure)
+ *   none   none  0.7 */
+static rk_eval_t *scored_six(double t) {
+    static const char *const truth[] = {"a", "a", "b", "b", "none", "none"},
+                             *best[] = {"a", "b", "b", "b", "a", "none"};
+    static const double conf[] = {0.9, 0.4, 0.8, 0.6, 0.3, 0.7};
+    rk_eval_t *ev = rk_eval_new();
+    for (int i = 0; i < 6; i++)
+        rk_eval_add_scored(ev, truth[i], conf[i] >= t ? best[i] : NULL, best[i],
+                           conf[i], i % 2 ? "ar" : "en");
+    return ev;
+}
+
+static void test_coverage(void) {
+    /* If it fails: the coverage and risk-coverage figures of `eval` and
+     * `train` are wrong. */
+    rk_eval_t *ev = scored_six(0.5);
+    json_t *r = rk_eval_json(ev);
+    /* labelled: a/a, b/b, b/b, none/none (4 of 6); all right */
+    CHECK(fabs(num(r, "coverage", "rate", 0) - 4.0 / 6) < 1e-12 &&
+              num(r, "coverage", "n", 0) == 4 &&
+              fabs(num(r, "coverage", "accuracy", 0) - 1.0) < 1e-12,
+          "coverage 4/6, all four labelled right");
+    /* overall, abstentions counted: a abstained (wrong), none abstained
+     * (right): accuracy 5/6 */
+    CHECK(fabs(num(r, "accuracy", 0, 0) - 5.0 / 6) < 1e-12,
+          "accuracy counts the abstained none as right, the abstained a as "
+          "wrong");
+    json_t *rc = json_object_get(r, "risk_coverage");
+    json_t *all = json_array_get(rc, 0), *r70 = json_array_get(rc, 4);
+    /* 100%: every best label: right a, b, b, none; wrong a->b, none->a:
+     * accuracy 4/6. 70% of 6 is 4 (rounded): conf 0.9, 0.8, 0.7, 0.6:
+     * all right. */
+    CHECK(json_array_size(rc) == 5 &&
+              fabs(num(all, "accuracy", 0, 0) - 4.0 / 6) < 1e-12 &&
+              num(all, "n", 0, 0) == 6 && num(r70, "n", 0, 0) == 4 &&
+              fabs(num(r70, "accuracy", 0, 0) - 1.0) < 1e-12 &&
+              fabs(num(r70, "min_score", 0, 0) - 0.6) < 1e-12 &&
+              fabs(num(r70, "macro_f1", 0, 0) - 1.0) < 1e-12,
+          "risk-coverage: all six at 4/6, the surest four (down to 0.6) "
+          "all right");
+    /* 100% macro-F1 over a and b: a P 1/2 R 1/2 -> 0.5; b P 2/3 R 1 ->
+     * 0.8; mean 0.65 */
+    CHECK(fabs(num(all, "macro_f1", 0, 0) - 0.65) < 1e-12,
+          "risk-coverage macro-F1 at 100%%: 0.65 (got %g)",
+          num(all, "macro_f1", 0, 0));
+    json_decref(r);
+    rk_eval_destroy(ev);
+}
+
+static void test_threshold_rule(void) {
+    /* If it fails: the model abstains more than the stated coverage
+     * allows, or not where it would help. */
+    rk_eval_t *scored = scored_six(0.0);
+    /* Abstaining on conf < t: t in (0.3, 0.4] drops none->a (1/6 abstained,
+     * right since none), t in (0.4, 0.6] also a->b (2/6). macro-F1 at
+     * t = 0: 0.65; at 0.31..0.40: a P 1 R 1/2 -> 2/3, b 0.8 -> 0.7333; at
+     * 0.41..0.60: a P 1 R 1/2, b P 1 R 1 -> (2/3 + 1) / 2 = 0.8333. */
+    double t = rk_eval_pick_threshold(scored, 0.5, 0.01);
+    CHECK(fabs(t - 0.41) < 1e-9,
+          "a third may abstain: the lowest threshold of the best macro-F1, "
+          "0.41 (got %g)",
+          t);
+    t = rk_eval_pick_threshold(scored, 0.2, 0.01);
+    CHECK(fabs(t - 0.31) < 1e-9,
+          "a fifth may abstain: the one unsure none goes, 0.31 (got %g)", t);
+    t = rk_eval_pick_threshold(scored, 0.0, 0.01);
+    CHECK(t == 0.0, "none may abstain: threshold 0 (got %g)", t);
+    rk_eval_t *at = rk_eval_at_threshold(scored, 0.41);
+    CHECK(at && fabs(rk_eval_abstain_rate(at) - 2.0 / 6) < 1e-12 &&
+              fabs(rk_eval_macro_f1(at) - (2.0 / 3 + 1) / 2) < 1e-12,
+          "relabelled at 0.41: 2 of 6 abstained, macro-F1 0.8333");
+    rk_eval_destroy(at);
+    rk_eval_destroy(scored);
+}
+
 TEST_LIST = {{"hand_labels", test_hand_labels},
              {"labelled_groups", test_labelled_groups},
+             {"coverage", test_coverage},
+             {"threshold_rule", test_threshold_rule},
              {"labelled_formats", test_labelled_formats},
              {"evaluate", test_evaluate},
              {"bundle_roundtrip", test_bundle_roundtrip},
