@@ -1,15 +1,18 @@
 /*
  * test_models.c - labelled-sample reading (with cross-validation groups),
  * evaluation arithmetic (coverage, risk-coverage and the threshold rule
- * included) and the bundle container. The numbers in the evaluation
- * test were worked out by hand; if they fail, every reported F1 is wrong.
+ * included), Platt's sigmoid and the bundle container. The numbers in the
+ * evaluation test were worked out by hand; if they fail, every reported F1 is
+ * wrong.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "models/bundle.h"
+#include "models/calibrate.h"
 #include "models/evaluate.h"
 #include "models/labelled.h"
 #include "testutil.h"
@@ -291,10 +294,39 @@ static void test_threshold_rule(void) {
     rk_eval_destroy(scored);
 }
 
+static void test_sigmoid(void) {
+    /* If it fails: probabilities are not Platt's sigmoid fitted as libsvm
+     * fits it. */
+    enum { N = 20000 };
+    static double dec[N];
+    static unsigned char pos[N];
+    uint64_t s = 99;
+    for (int i = 0; i < N; i++) {
+        dec[i] = -4.0 + 8.0 * i / N;
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        double u = (double)(s >> 11) / 9007199254740992.0;
+        pos[i] = u < 1 / (1 + exp(-2.0 * dec[i] + 0.5)); /* A -2, B 0.5 */
+    }
+    double A, B;
+    rk_cal_sigmoid_fit(N, dec, pos, &A, &B);
+    CHECK(fabs(A + 2.0) < 0.1 && fabs(B - 0.5) < 0.1,
+          "20000 samples drawn from A = -2, B = 0.5 give them back (%g, %g)", A,
+          B);
+    CHECK(fabs(rk_cal_sigmoid(0.25, -2, 0.5) - 0.5) < 1e-15 &&
+              fabs(rk_cal_sigmoid(40, -2, 0.5) - 1) < 1e-15,
+          "the sigmoid is 1/2 where A f + B = 0 and saturates cleanly");
+    double d[3] = {1.0, -1.0, 0.0}, a[3] = {-1, -1, -1}, b[3] = {0, 0, 0}, p[3];
+    rk_cal_ovr(3, d, a, b, p);
+    CHECK(fabs(p[0] + p[1] + p[2] - 1) < 1e-15 && p[0] > p[2] && p[2] > p[1],
+          "one-vs-rest probabilities sum to 1 in the order of the "
+          "decisions");
+}
+
 TEST_LIST = {{"hand_labels", test_hand_labels},
              {"labelled_groups", test_labelled_groups},
              {"coverage", test_coverage},
              {"threshold_rule", test_threshold_rule},
+             {"sigmoid", test_sigmoid},
              {"labelled_formats", test_labelled_formats},
              {"evaluate", test_evaluate},
              {"bundle_roundtrip", test_bundle_roundtrip},

@@ -8,9 +8,11 @@
  */
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/folds.h"
 #include "models/labelled.h"
 #include "models/train.h"
 #include "testutil.h"
@@ -354,6 +356,63 @@ static void test_single_label(void) {
     teardown(&f);
 }
 
+static void test_grouped_folds_deterministic(void) {
+    /* If it fails: the same seed gives other folds, so a model cannot be
+     * retrained to the same figures. */
+    int group[200], a[200], b[200], c[200];
+    for (int i = 0; i < 200; i++)
+        group[i] = (i * 7) % 37;
+    char err[256] = "";
+    rk_folds_grouped(200, group, 37, 5, 1, a, err, sizeof err);
+    rk_folds_grouped(200, group, 37, 5, 1, b, err, sizeof err);
+    rk_folds_grouped(200, group, 37, 5, 2, c, err, sizeof err);
+    CHECK(!memcmp(a, b, sizeof a), "seed 1 twice: the same folds");
+    CHECK(memcmp(a, c, sizeof a), "seed 2: other folds");
+}
+
+static void test_grouped_folds_balanced(void) {
+    /* If it fails: one fold holds far more samples than another, so some
+     * models train on much less data than others. */
+    enum { NG = 60, FOLDS = 5 };
+    int size[NG], largest = 0, group[2000], fold[2000];
+    size_t n = 0;
+    uint64_t s = 12345;
+    for (int g = 0; g < NG; g++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        size[g] = 1 + (int)((s >> 33) % 40); /* 1..40 samples */
+        largest = size[g] > largest ? size[g] : largest;
+        for (int k = 0; k < size[g]; k++)
+            group[n++] = g;
+    }
+    char err[256] = "";
+    CHECK(rk_folds_grouped(n, group, NG, FOLDS, 3, fold, err, sizeof err) ==
+              RK_OK,
+          "%s", err);
+    size_t load[FOLDS] = {0}, lo = n, hi = 0;
+    for (size_t i = 0; i < n; i++)
+        load[fold[i]]++;
+    for (int f = 0; f < FOLDS; f++) {
+        lo = load[f] < lo ? load[f] : lo;
+        hi = load[f] > hi ? load[f] : hi;
+    }
+    /* Largest groups first, each to the lightest fold: the folds differ
+     * by at most the largest group. */
+    CHECK(hi - lo <= (size_t)largest,
+          "fold sizes %zu..%zu differ by at most the largest group, %d", lo, hi,
+          largest);
+}
+
+static void test_grouped_folds_refused(void) {
+    /* If it fails: fewer groups than folds leave a fold empty (or crash)
+     * instead of saying so. */
+    int group[10] = {0, 0, 0, 1, 1, 1, 1, 0, 1, 0}, fold[10];
+    char err[256] = "";
+    CHECK(rk_folds_grouped(10, group, 2, 3, 1, fold, err, sizeof err) ==
+                  RK_ERR_DATA &&
+              strstr(err, "2 groups") && strstr(err, "3 folds"),
+          "2 groups for 3 folds are refused, naming both: %s", err);
+}
+
 TEST_LIST = {{"defaults", test_defaults},
              {"trains_and_describes", test_trains_and_describes},
              {"cv_scores", test_cv_scores},
@@ -363,4 +422,7 @@ TEST_LIST = {{"defaults", test_defaults},
              {"bad_settings", test_bad_settings},
              {"single_label", test_single_label},
              {"null_vectoriser_is_defaults", test_null_vectoriser_is_defaults},
+             {"grouped_folds_deterministic", test_grouped_folds_deterministic},
+             {"grouped_folds_balanced", test_grouped_folds_balanced},
+             {"grouped_folds_refused", test_grouped_folds_refused},
              {NULL, NULL}};
