@@ -24,6 +24,7 @@ digest=$(for s in samples/0*.txt; do
     "$RAKIZA" classify --model "$fixture.rkz" --explain 3 --no-text "$s"
 done | sha256sum | cut -d' ' -f1)
 check_eq "all four seeds: the same records byte for byte" "$all_digest" "$digest"
-"$RAKIZA" model export --libsvm "$TEST_TMP/old.svm" "$fixture.rkz"
+"$RAKIZA" model export --libsvm "$TEST_TMP/old.svm" "$fixture.rkz" >"$TEST_TMP/written"
 check "an old bundle still exports one libsvm model file" grep -q "^nr_class 5" "$TEST_TMP/old.svm"
+check_eq "... and names it" "$TEST_TMP/old.svm" "$(cat "$TEST_TMP/written")"
 test_done

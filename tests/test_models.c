@@ -1,9 +1,9 @@
 /*
  * test_models.c - labelled-sample reading (with cross-validation groups),
  * evaluation arithmetic (coverage, risk-coverage and the threshold rule
- * included), Platt's sigmoid and the bundle container. The numbers in the
- * evaluation test were worked out by hand; if they fail, every reported F1 is
- * wrong.
+ * included), Platt's sigmoid, the bundle container and the model
+ * metadata's format. The numbers in the evaluation tests were worked out
+ * by hand; if they fail, every reported F1 is wrong.
  */
 #include <math.h>
 #include <stdint.h>
@@ -15,6 +15,7 @@
 #include "models/calibrate.h"
 #include "models/evaluate.h"
 #include "models/labelled.h"
+#include "models/model.h"
 #include "testutil.h"
 
 static const char *write_tmp(const char *name, const char *content,
@@ -322,11 +323,52 @@ static void test_sigmoid(void) {
           "decisions");
 }
 
+static void test_model_format(void) {
+    /* If it fails: a bundle from a newer rakiza, or one that claims a
+     * scheme its format cannot hold, loads as something it is not. */
+    char err[1024] = "";
+    rk_bundle_t b;
+    const char *old = "tests/data/models/ovo-default-a996a4d.rkz";
+    CHECK(rk_bundle_read(old, &b, err, sizeof err) == RK_OK, "%s", err);
+    const rk_bundle_section_t *meta = rk_bundle_get(&b, "meta");
+    json_t *m =
+        meta ? json_loadb((const char *)meta->data, meta->len, 0, NULL) : NULL;
+    static const struct {
+        int format;
+        const char *scheme, *expect;
+    } cases[] = {{3, NULL, "format 3"}, {1, "ovr", "scheme"}};
+    for (size_t c = 0; m && c < 2; c++) {
+        json_object_set_new(m, "format", json_integer(cases[c].format));
+        if (cases[c].scheme)
+            json_object_set_new(m, "scheme", json_string(cases[c].scheme));
+        char *text = json_dumps(m, 0);
+        /* meta and the vectoriser: the format is judged before the
+         * classifier is read (leaving the 6 MB libsvm text out keeps the
+         * case quick) */
+        rk_bundle_section_t sec[2] = {
+            {"meta", (const unsigned char *)text, strlen(text)},
+            *rk_bundle_get(&b, "vectorizer")};
+        char path[4200];
+        snprintf(path, sizeof path, "%s/f%zu.rkz", rk_test_tmpdir(), c);
+        rk_model_t *model = NULL;
+        CHECK(rk_bundle_write(path, sec, 2, err, sizeof err) == RK_OK &&
+                  rk_model_load(path, &model, err, sizeof err) == RK_ERR_DATA &&
+                  !model && strstr(err, cases[c].expect),
+              "meta format %d%s%s is refused, saying %s: %s", cases[c].format,
+              cases[c].scheme ? " with scheme " : "",
+              cases[c].scheme ? cases[c].scheme : "", cases[c].expect, err);
+        free(text);
+    }
+    json_decref(m);
+    rk_bundle_free(&b);
+}
+
 TEST_LIST = {{"hand_labels", test_hand_labels},
              {"labelled_groups", test_labelled_groups},
              {"coverage", test_coverage},
              {"threshold_rule", test_threshold_rule},
              {"sigmoid", test_sigmoid},
+             {"model_format", test_model_format},
              {"labelled_formats", test_labelled_formats},
              {"evaluate", test_evaluate},
              {"bundle_roundtrip", test_bundle_roundtrip},
