@@ -8,20 +8,20 @@
  * the training part only, so no held-out text leaks in.
  *
  * The classifier is libsvm's one-vs-one (train.scheme ovo, the default:
- * it scores 0.01-0.02 higher in grouped cross-validation on the project's
- * data) or one-vs-rest (ovr: a binary libsvm model per label). Its
- * probabilities come from
- * Platt sigmoids (calibrate.h) fitted on the grouped cross-validation's
- * held-out decision values, not from libsvm's internal 5-fold
- * cross-validation (-b 1), which is never run. A linear model is stored
- * collapsed to one weight vector per decision value (svm_text.h), so the
- * bundle does not grow with the training set. With train.grid, C (and
- * gamma for rbf) is chosen by grouped cross-validated macro-F1 of the top
- * label. The abstention threshold is chosen for a stated coverage: among
- * thresholds in steps of RK_TRAIN_THRESHOLD_STEP whose grouped-CV
- * abstention rate is at most train.max_abstain, the one with the best
- * macro-F1 (abstentions counted wrong unless the truth is `none`; ties go
- * to the lower threshold).
+ * it scored 0.004 to 0.017 higher in grouped cross-validation on the
+ * project's data, README) or one-vs-rest (ovr: a binary libsvm model per
+ * label). Its probabilities come from Platt sigmoids (calibrate.h) fitted
+ * on the grouped cross-validation's held-out decision values (a column
+ * those do not rank, A >= 0, on the paragraph-level ones), not from
+ * libsvm's internal 5-fold cross-validation (-b 1), which is never run.
+ * A linear model is stored collapsed to one weight vector per decision
+ * value (collapse.h), so the bundle does not grow with the training set.
+ * With train.grid, C (and gamma for rbf) is chosen by grouped
+ * cross-validated macro-F1 of the top label. The abstention threshold is
+ * chosen for a stated coverage: among thresholds in steps of
+ * RK_TRAIN_THRESHOLD_STEP whose grouped-CV abstention rate is at most
+ * train.max_abstain, the one with the best macro-F1 (abstentions counted
+ * wrong unless the truth is `none`; ties go to the lower threshold).
  *
  * The work - vectorising each fold, its kernel matrix, each binary
  * problem - runs on train.threads threads (core/pool.h); the result does
