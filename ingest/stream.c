@@ -408,6 +408,7 @@ void rk_stream_destroy(rk_stream_t *s) {
     if (!s)
         return;
     rk_work_stop(s);
+    rk_out_release_input(s);
     if (s->consumer)
         rd_kafka_destroy(s->consumer);
     if (s->out_rkt)

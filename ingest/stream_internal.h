@@ -188,6 +188,9 @@ long rk_out_commit_due(rk_stream_t *s);
 void rk_out_sweep(rk_stream_t *s);
 /* Drops every document not yet done (revocation, abort, stop). */
 void rk_out_drop_all(rk_stream_t *s);
+/* Destroys the input messages the documents hold (the workers stopped):
+ * the consumer cannot be destroyed while any is left. */
+void rk_out_release_input(rk_stream_t *s);
 /* Frees everything (after the clients are gone). */
 void rk_out_free_all(rk_stream_t *s);
 /* The producer's delivery report callback (opaque: the service). */

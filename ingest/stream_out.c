@@ -69,7 +69,8 @@ static part_t *part_of(rk_stream_t *s, int32_t partition) {
 }
 
 static void free_doc(rk_stream_t *s, doc_t *d) {
-    rd_kafka_message_destroy(d->msg);
+    if (d->msg)
+        rd_kafka_message_destroy(d->msg);
     rk_record_list_free(&d->records);
     free(d->doc_id);
     rk_work_release(s, d->model);
@@ -105,6 +106,8 @@ static void bury(rk_stream_t *s, doc_t *d) {
         free_doc(s, d);
         return;
     }
+    rd_kafka_message_destroy(d->msg); /* only the reports are awaited */
+    d->msg = NULL;
     d->qnext = s->graveyard;
     s->graveyard = d;
 }
@@ -158,6 +161,22 @@ void rk_out_drop_all(rk_stream_t *s) {
         if (s->parts[i])
             drop_part(s, s->parts[i]);
     s->producer_full = 0;
+}
+
+static void release_list(doc_t *d, int by_next) {
+    for (; d; d = by_next ? d->next : d->qnext)
+        if (d->msg) {
+            rd_kafka_message_destroy(d->msg);
+            d->msg = NULL;
+        }
+}
+
+void rk_out_release_input(rk_stream_t *s) {
+    for (int i = 0; i < s->nparts; i++)
+        if (s->parts[i])
+            release_list(s->parts[i]->head, 1);
+    release_list(s->graveyard, 0);
+    release_list(s->done, 0); /* the workers are stopped */
 }
 
 void rk_out_free_all(rk_stream_t *s) {
