@@ -26,8 +26,11 @@
 # group join are out and every fetch, decode, classify, produce and commit
 # is in. CPU seconds are the consumer's over the same span (rakiza's and
 # the peer's process from assignment to the end; both kcat processes
-# whole). "cores" is CPU seconds / span. Every output record is counted: a
-# missing one fails the benchmark rather than flattering it.
+# whole). "cores" is CPU seconds / span; "wanted_cores" adds the time the
+# consumer's threads were ready to run but waited for a core (run-queue
+# time, /proc/PID/task/*/schedstat), i.e. what it would have used had the
+# shared machine's other jobs left it the cores. Every output record is
+# counted: a missing one fails the benchmark rather than flattering it.
 set -euo pipefail
 copies=${BENCH_RUN_COPIES:-4}
 repeats=${BENCH_RUN_REPEATS:-3}
@@ -102,6 +105,10 @@ count() { # TOPIC N
 }
 # CPU seconds (user + system) process PID has used so far.
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+# Seconds the threads of process PID have spent ready to run but waiting
+# for a core (the scheduler's run-queue time, /proc/PID/task/*/schedstat):
+# what other jobs on the machine took from it.
+queued() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ w += $2 } END { printf "%.2f", w / 1e9 }'; }
 # Peak RSS of process PID so far, in kB.
 rss() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 # Each line of stdin with the time it arrived (seconds since the epoch).
@@ -133,7 +140,8 @@ span() { # START OUT WANT
     SPAN=$(sort -n "$tmp/out.ts" | tail -1 | awk -v s="$1" '{ printf "%.3f", $1 / 1000 - s }')
 }
 
-# Each measure_NAME REP sets SPAN, CPU (seconds) and RSS (kB).
+# Each measure_NAME REP sets SPAN, CPU (seconds), QUEUED (seconds waiting
+# for a core; "-" where not measured: the kcat pipe) and RSS (kB).
 measure_kcat_pipe() {
     local in=kcat_pipe_in$1 out=kcat_pipe_out$1
     produce "$in"
@@ -147,6 +155,7 @@ measure_kcat_pipe() {
     span "$start" "$out" "${want[kcat_pipe]}"
     CPU=$(cat "$tmp/kc.time" "$tmp/kp.time" | awk '{ c += $1 + $2 } END { printf "%.2f", c }')
     RSS=$(cat "$tmp/kc.time" "$tmp/kp.time" | awk '{ m += $3 } END { print m }')
+    QUEUED=-
 }
 
 measure_rakiza() { # REP THREADS
@@ -165,10 +174,11 @@ measure_rakiza() { # REP THREADS
         sleep 0.05
     done
     [ -n "$line" ] || fail "rakiza run --threads $2 was not assigned partitions"
-    local cpu0; cpu0=$(cpu "$rpid")
+    local cpu0 q0; cpu0=$(cpu "$rpid") q0=$(queued "$rpid")
     local start; start=$(date -u -d "$(echo "$line" | cut -d' ' -f1 | tr T ' ' | tr -d Z)" +%s.%N)
     wait_output "$out" "${want[$name]}" "$rpid" "rakiza run --threads $2"
     CPU=$(awk -v a="$cpu0" -v b="$(cpu "$rpid")" 'BEGIN { printf "%.2f", b - a }')
+    QUEUED=$(awk -v a="$q0" -v b="$(queued "$rpid")" 'BEGIN { printf "%.2f", b - a }')
     RSS=$(rss "$rpid")
     kill -TERM "$rpid"
     wait "$rpid" || fail "rakiza run --threads $2 exited with an error: $(tail -3 "$log")"
@@ -190,29 +200,31 @@ measure_python_peer() {
     span "$start" "$out" "${want[python_peer]}"
     CPU=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("%.2f" % (r["cpu_end"] - r["cpu_assigned"]))' "$tmp/peer.json")
     RSS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["maxrss_kb"])' "$tmp/peer.json")
+    QUEUED=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("%.2f" % (r["queued_end"] - r["queued_assigned"]))' "$tmp/peer.json")
 }
 
 # Each configuration BENCH_RUN_REPEATS times, interleaved so that a busy
 # spell on the shared machine does not hit one of them only; the shortest
 # span counts, with that run's CPU and RSS.
-declare -A best_span best_cpu best_rss
+declare -A best_span best_cpu best_rss best_queued
 for rep in $(seq 1 "$repeats"); do
     for name in "${names[@]}"; do
         "measure_$name" "$rep"
-        echo "$name: ${SPAN} s, ${CPU} s CPU, ${RSS} kB peak RSS" >&2
+        echo "$name: ${SPAN} s, ${CPU} s CPU, ${QUEUED} s waiting for a core, ${RSS} kB peak RSS" >&2
         if [ -z "${best_span[$name]:-}" ] || awk -v a="${best_span[$name]}" -v b="$SPAN" 'BEGIN { exit !(b < a) }'; then
-            best_span[$name]=$SPAN best_cpu[$name]=$CPU best_rss[$name]=$RSS
+            best_span[$name]=$SPAN best_cpu[$name]=$CPU best_rss[$name]=$RSS best_queued[$name]=$QUEUED
         fi
     done
     echo "the broker: $(cpu "$bpid") s CPU so far" >&2
 done
 for name in "${names[@]}"; do
     awk -v name="$name" -v s="${best_span[$name]}" -v c="${best_cpu[$name]}" -v r="${best_rss[$name]}" \
-        -v b="$bytes" -v d="$ndocs" 'BEGIN {
+        -v q="${best_queued[$name]}" -v b="$bytes" -v d="$ndocs" 'BEGIN {
         printf "run.%s_docs\t%.0f\tdocs/s\n", name, d / s
         printf "run.%s\t%.2f\tMB/s\n", name, b / 1e6 / s
         printf "run.%s_cpu\t%.2f\tCPU-s\n", name, c
         printf "run.%s_cores\t%.2f\tcores\n", name, c / s
+        if (q != "-") printf "run.%s_wanted_cores\t%.2f\tcores\n", name, (c + q) / s
         printf "run.%s_rss\t%.1f\tMB\n", name, r / 1024 }'
 done
 # rakiza's throughput as a multiple of the kcat pipe's and the peer's.

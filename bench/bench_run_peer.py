@@ -12,7 +12,8 @@ record per paragraph (keyed by the document id, with label and scores) to
 --out; after each batch flushes the producer and commits the offsets
 synchronously. Stops after --docs documents and writes one JSON object to
 --result: when its partitions were assigned (time.time()), its CPU time
-then and at the end (time.process_time(): this process, all threads), its
+then and at the end (time.process_time(): this process, all threads), the
+time its threads waited for a core (run-queue time) then and at the end, its
 peak RSS and what it read and wrote.
 """
 import argparse
@@ -59,6 +60,17 @@ def load_model(files, cache):
     return model
 
 
+def queued():
+    """Seconds this process's threads waited for a core (run-queue time)."""
+    total = 0
+    for t in os.listdir("/proc/self/task"):
+        try:
+            total += int(open(f"/proc/self/task/{t}/schedstat").read().split()[1])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / 1e9
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--brokers", required=True)
@@ -74,12 +86,13 @@ def main():
 
     model = load_model(a.train, a.cache)
     classes = [str(c) for c in model.classes_]
-    state = {"assigned": None, "cpu_assigned": None}
+    state = {"assigned": None, "cpu_assigned": None, "queued_assigned": None}
 
     def on_assign(consumer, parts):
         if parts and state["assigned"] is None:
             state["assigned"] = time.time()
             state["cpu_assigned"] = time.process_time()
+            state["queued_assigned"] = queued()
         print(f"assigned {len(parts)} partition(s)", file=sys.stderr, flush=True)
 
     consumer = Consumer({"bootstrap.servers": a.brokers, "group.id": a.group,
@@ -118,10 +131,11 @@ def main():
             if producer.flush(60) != 0:
                 sys.exit("bench_run_peer: output not delivered")
             consumer.commit(asynchronous=False)
-    cpu_end = time.process_time()
+    cpu_end, queued_end = time.process_time(), queued()
     consumer.close()
     result = {"assigned": state["assigned"], "cpu_assigned": state["cpu_assigned"],
-              "cpu_end": cpu_end, "docs": docs, "records": records,
+              "cpu_end": cpu_end, "queued_assigned": state["queued_assigned"],
+              "queued_end": queued_end, "docs": docs, "records": records,
               "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
     with open(a.result, "w") as f:
         json.dump(result, f)

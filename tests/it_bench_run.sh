@@ -31,6 +31,10 @@ for name in "${names[@]}"; do
     check "$name: cores busy" grep -q "^run.${name}_cores"$'\t.*\t'"cores$" "$TEST_TMP/out"
     check "$name: peak RSS" grep -q "^run.${name}_rss"$'\t.*\t'"MB$" "$TEST_TMP/out"
 done
+for name in rakiza_threads1 rakiza_threads2; do
+    check "$name: cores wanted (CPU plus run-queue time)" \
+        grep -q "^run.${name}_wanted_cores"$'\t.*\t'"cores$" "$TEST_TMP/out"
+done
 check "rakiza's throughput as a multiple of the kcat pipe's (and the peer's), per thread count" \
     test "$(grep -cE "^run.rakiza_threads[12]_vs_(kcat_pipe|python_peer)"$'\t.*\t'"x$" "$TEST_TMP/out")" -eq $((2 + 2 * peer))
 npara=$(for f in "$RAKIZA_SEEDS"/*.txt; do "$RAKIZA" segment "$f"; done | wc -l)
