@@ -57,6 +57,12 @@ done
     echo "bench_run: no python3-confluent-kafka or python3-sklearn: the Python peer is skipped" >&2
 names=(kcat_pipe rakiza_threads1 rakiza_threads2)
 [ "$peer" = 1 ] && names+=(python_peer)
+# BENCH_RUN_BASELINE=BINARY also measures another rakiza build (e.g. the
+# one before a change) with --threads 2, as baseline_threads2.
+if [ -n "${BENCH_RUN_BASELINE:-}" ]; then
+    baseline=$(cd "$(dirname "$BENCH_RUN_BASELINE")" && pwd)/$(basename "$BENCH_RUN_BASELINE")
+    names+=(baseline_threads2)
+fi
 
 topics=
 for rep in $(seq 1 "$repeats"); do
@@ -94,7 +100,8 @@ ndocs=$(wc -l <"$tmp/docs.tsv")
 bytes=$(cut -f2- "$tmp/docs.tsv" | tr -d '\n' | wc -c)
 paras=$(cd "$tmp/docs" && "$RAKIZA" segment -- * | wc -l)
 declare -A want=([kcat_pipe]=$ndocs [rakiza_threads1]=$((paras + ndocs))
-                 [rakiza_threads2]=$((paras + ndocs)) [python_peer]=$(cat "$tmp/peer_records"))
+                 [rakiza_threads2]=$((paras + ndocs)) [baseline_threads2]=$((paras + ndocs))
+                 [python_peer]=$(cat "$tmp/peer_records"))
 echo "input: $ndocs documents, $bytes bytes, $paras paragraphs; rakiza writes ${want[rakiza_threads1]} records" >&2
 
 # Sum of the high watermarks of TOPIC's N partitions: messages in it.
@@ -158,11 +165,11 @@ measure_kcat_pipe() {
     QUEUED=-
 }
 
-measure_rakiza() { # REP THREADS
-    local name=rakiza_threads$2
-    local in=${name}_in$1 out=${name}_out$1 log=$tmp/run$2.$1.log
+measure_rakiza() { # REP THREADS [NAME BINARY]
+    local name=${3:-rakiza_threads$2}
+    local in=${name}_in$1 out=${name}_out$1 log=$tmp/$name.$1.log
     produce "$in"
-    "$RAKIZA" run -b "$b" -i "$in" -o "$out" -g rgroup$2.$1 --dlq none --threads "$2" 2>"$log" &
+    "${4:-$RAKIZA}" run -b "$b" -i "$in" -o "$out" -g "g_$name.$1" --dlq none --threads "$2" 2>"$log" &
     local rpid=$!
     pids+=($rpid)
     # rakiza's own log stamps the assignment (UTC, ms).
@@ -173,19 +180,20 @@ measure_rakiza() { # REP THREADS
         kill -0 "$rpid" 2>/dev/null || fail "rakiza run died: $(tail -3 "$log")"
         sleep 0.05
     done
-    [ -n "$line" ] || fail "rakiza run --threads $2 was not assigned partitions"
+    [ -n "$line" ] || fail "$name was not assigned partitions"
     local cpu0 q0; cpu0=$(cpu "$rpid") q0=$(queued "$rpid")
     local start; start=$(date -u -d "$(echo "$line" | cut -d' ' -f1 | tr T ' ' | tr -d Z)" +%s.%N)
-    wait_output "$out" "${want[$name]}" "$rpid" "rakiza run --threads $2"
+    wait_output "$out" "${want[$name]}" "$rpid" "$name"
     CPU=$(awk -v a="$cpu0" -v b="$(cpu "$rpid")" 'BEGIN { printf "%.2f", b - a }')
     QUEUED=$(awk -v a="$q0" -v b="$(queued "$rpid")" 'BEGIN { printf "%.2f", b - a }')
     RSS=$(rss "$rpid")
     kill -TERM "$rpid"
-    wait "$rpid" || fail "rakiza run --threads $2 exited with an error: $(tail -3 "$log")"
+    wait "$rpid" || fail "$name exited with an error: $(tail -3 "$log")"
     span "$start" "$out" "${want[$name]}"
 }
 measure_rakiza_threads1() { measure_rakiza "$1" 1; }
 measure_rakiza_threads2() { measure_rakiza "$1" 2; }
+measure_baseline_threads2() { measure_rakiza "$1" 2 baseline_threads2 "$baseline"; }
 
 measure_python_peer() {
     local in=python_peer_in$1 out=python_peer_out$1
@@ -227,10 +235,11 @@ for name in "${names[@]}"; do
         if (q != "-") printf "run.%s_wanted_cores\t%.2f\tcores\n", name, (c + q) / s
         printf "run.%s_rss\t%.1f\tMB\n", name, r / 1024 }'
 done
-# rakiza's throughput as a multiple of the kcat pipe's and the peer's.
+# rakiza's throughput as a multiple of the kcat pipe's, the peer's and the
+# baseline build's.
 for t in 1 2; do
     r=rakiza_threads$t
-    for other in kcat_pipe python_peer; do
+    for other in kcat_pipe python_peer baseline_threads2; do
         [ -n "${best_span[$other]:-}" ] || continue
         awk -v name=$r -v o=$other -v a="${best_span[$other]}" -v b="${best_span[$r]}" \
             'BEGIN { printf "run.%s_vs_%s\t%.2f\tx\n", name, o, a / b }'
