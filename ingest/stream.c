@@ -322,8 +322,10 @@ static int all_produced(const rk_stream_t *s) {
     return 1;
 }
 
-/* One turn of the loop (see the top of this file). Returns 1 when the
- * consumer queue was emptied, so its event pipe may be slept on. */
+/* One turn of the loop (see the top of this file); when reading, it reads
+ * after the documents done have made room (read_some stops at the bound).
+ * Returns 1 when the consumer queue was emptied, so its event pipe may be
+ * slept on. */
 static int turn(rk_stream_t *s, int reading) {
     drain_fd(s->wake[0]);
     drain_fd(s->producer_ev[0]);
@@ -363,9 +365,8 @@ rk_err_t rk_stream_run(rk_stream_t *s, rk_stream_signals_t *sig, char *errstr,
     while (!sig->stop && !s->fatal) {
         rk_obs_tick(s->obs);
         watch_model(s, sig, &last_watch);
-        int reading = s->inflight < s->conf->batch_size;
-        int emptied = turn(s, reading);
-        reading =
+        int emptied = turn(s, 1);
+        int reading =
             emptied && s->inflight < s->conf->batch_size && !s->producer_full;
         wait_events(s, reading, rk_out_commit_due(s));
     }
