@@ -394,6 +394,9 @@ rk_err_t rk_vec_transform(const rk_vec_t *v, rk_vec_ctx_t *c, const char *text,
         struct svm_node *nodes = realloc(c->nodes, cap * sizeof *nodes);
         if (!nodes)
             return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+        /* Zeroed once: the padding after each index stays zero, so equal
+         * vectors are equal byte for byte (the tests compare them so). */
+        memset(nodes + c->nodes_cap, 0, (cap - c->nodes_cap) * sizeof *nodes);
         c->nodes = nodes;
         c->nodes_cap = cap;
     }
