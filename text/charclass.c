@@ -12,12 +12,12 @@
 #include <unicode/uscript.h>
 #include <unicode/ustring.h>
 
-#define LOW_END 0x3000u    /* U+0000..U+2FFF */
-#define HIGH_START 0xFB00u /* U+FB00..U+FFFF */
+#define LOW_END RK_CC_LOW_END
+#define HIGH_START RK_CC_HIGH_START
 #define TABLE_SIZE (LOW_END + (0x10000u - HIGH_START))
 #define MAP_POOL_MAX 0xFFFFu /* map_off is 16 bits */
 
-static rk_cc_t table[TABLE_SIZE];
+rk_cc_t rk_cc_table[TABLE_SIZE];
 static char map_pool[MAP_POOL_MAX];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int init_status = -1;
@@ -99,7 +99,7 @@ static void build(void) {
     size_t pool_used = 0;
     for (uint32_t i = 0; i < TABLE_SIZE; i++) {
         UChar32 c = (UChar32)(i < LOW_END ? i : HIGH_START + (i - LOW_END));
-        rk_cc_t *e = &table[i];
+        rk_cc_t *e = &rk_cc_table[i];
         if (U_IS_SURROGATE(c))
             continue; /* never decoded from valid UTF-8 */
         set_norm(nfkc_cf, c, e, &pool_used);
@@ -112,14 +112,6 @@ static void build(void) {
 int rk_cc_init(void) {
     pthread_once(&once, build);
     return init_status;
-}
-
-const rk_cc_t *rk_cc_get(uint32_t cp) {
-    if (cp < LOW_END)
-        return &table[cp];
-    if (cp >= HIGH_START && cp <= 0xFFFFu)
-        return &table[LOW_END + (cp - HIGH_START)];
-    return NULL;
 }
 
 const char *rk_cc_map_bytes(void) {

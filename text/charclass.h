@@ -67,9 +67,21 @@ typedef struct rk_cc_s {
  * Returns 0 on success, -1 when ICU's normaliser is unavailable. */
 int rk_cc_init(void);
 
+#define RK_CC_LOW_END 0x3000u    /* U+0000..U+2FFF */
+#define RK_CC_HIGH_START 0xFB00u /* U+FB00..U+FFFF */
+
+/* The table itself (filled by rk_cc_init; read through rk_cc_get). */
+extern rk_cc_t rk_cc_table[RK_CC_LOW_END + (0x10000u - RK_CC_HIGH_START)];
+
 /* The table entry for cp, or NULL outside the table. rk_cc_init must
- * have succeeded. */
-const rk_cc_t *rk_cc_get(uint32_t cp);
+ * have succeeded. Inline: the fast paths ask once or twice a character. */
+static inline const rk_cc_t *rk_cc_get(uint32_t cp) {
+    if (cp < RK_CC_LOW_END)
+        return &rk_cc_table[cp];
+    if (cp >= RK_CC_HIGH_START && cp <= 0xFFFFu)
+        return &rk_cc_table[RK_CC_LOW_END + (cp - RK_CC_HIGH_START)];
+    return NULL;
+}
 
 /* The mappings' bytes (entries point into them). */
 const char *rk_cc_map_bytes(void);

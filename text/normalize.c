@@ -41,6 +41,10 @@ struct rk_norm_s {
     int have_utf16; /* mapped holds the result too */
     int plain;      /* see rk_norm_plain */
     int fast;       /* see rk_norm_set_fast */
+    /* For U+0000..U+07FF: 1 when the fast path writes the character as it
+     * is whatever the switches (SELF, not complex, not white space, and no
+     * mapping of ours touches it), the bulk of ASCII and Arabic text. */
+    unsigned char copy[0x800];
 };
 
 rk_norm_opts_t rk_norm_opts_default(void) {
@@ -61,6 +65,19 @@ static int grow(ubuf_t *b, int32_t need) {
     return 1;
 }
 
+static UChar32 map_char(UChar32 c, const rk_norm_opts_t *o);
+
+/* Fills n->copy (see the struct). */
+static void fill_copy(rk_norm_t *n) {
+    const rk_norm_opts_t on = {1, 1, 1, 0}, off = {0, 0, 0, 0};
+    for (UChar32 c = 0; c < 0x800; c++) {
+        const rk_cc_t *e = rk_cc_get((uint32_t)c);
+        n->copy[c] = (e->flags & RK_CC_SELF) &&
+                     rk_cc_word(e) != RK_CC_W_COMPLEX && c != ' ' &&
+                     map_char(c, &on) == c && map_char(c, &off) == c;
+    }
+}
+
 rk_err_t rk_norm_new(rk_norm_t **out, char *errstr, size_t errstr_size) {
     *out = NULL;
     rk_norm_t *n = calloc(1, sizeof *n);
@@ -75,6 +92,7 @@ rk_err_t rk_norm_new(rk_norm_t **out, char *errstr, size_t errstr_size) {
                        "ICU NFKC_Casefold unavailable: %s",
                        u_errorName(status));
     }
+    fill_copy(n);
     *out = n;
     return RK_OK;
 }
@@ -339,44 +357,80 @@ static int put_icu_run(emit_t *st, const char *in, size_t len) {
     return 1;
 }
 
-/* Writes the run [run, end) of in: a single boundary character (c, e) or,
- * e NULL, a run for ICU. */
-static int put_run(emit_t *st, const char *in, size_t run, size_t end,
-                   uint32_t c, const rk_cc_t *e) {
-    if (end == run)
-        return 1;
-    return e ? put_boundary_char(st, c, e)
-             : put_icu_run(st, in + run, end - run);
-}
-
 /* The fast path (see the top). Returns 1 when it produced the result, 0
  * when it did not (it cannot vouch for the result, or an allocation or ICU
- * failed): the ICU path then runs, and reports any error itself. */
+ * failed): the ICU path then runs, and reports any error itself.
+ *
+ * A character with a boundary before it is written at once. One without
+ * belongs with the characters before it back to the last one with a
+ * boundary (last; before: the output before that one was written): that
+ * one is taken back, and the run from it to the next boundary goes to ICU.
+ * The bulk, characters in copy[] and spaces, is written inline. */
 static int fast_path(rk_norm_t *n, const rk_norm_opts_t *opts, const char *in,
                      size_t len) {
     const unsigned char *s = (const unsigned char *)in;
-    emit_t st = {n, opts, 0, 0, 0, 0};
-    /* The run not written yet: [run, i), a single boundary character
-     * (run_c, run_e) or a run for ICU (run_e NULL). */
-    size_t run = 0, i = 0;
-    uint32_t run_c = 0;
-    const rk_cc_t *run_e = NULL;
+    emit_t st = {n, opts, 0, 0, 0, 0}, before = st;
+    size_t last = 0, i = 0;
+    if (!grow_out(n, len + 8))
+        return 0;
     while (i < len) {
-        size_t at = i;
-        uint32_t c = rk_cc_decode(s, &i);
+        uint32_t c = s[i];
+        size_t k = 1;
+        if (c >= 0x80 && c < 0xE0) {
+            c = ((c & 0x1F) << 6) | (s[i + 1] & 0x3Fu);
+            k = 2;
+        } else if (c >= 0x80) {
+            size_t j = i;
+            c = rk_cc_decode(s, &j);
+            k = j - i;
+        }
+        if (c < 0x800 && n->copy[c]) {
+            last = i;
+            before = st;
+            if (st.len + 8 > n->out_cap && !grow_out(n, st.len + 8))
+                return 0;
+            char *o = n->out + st.len;
+            if (st.pending_space) {
+                *o++ = ' ';
+                st.len++;
+                st.pending_space = 0;
+            }
+            o[0] = (char)s[i];
+            if (k == 2)
+                o[1] = (char)s[i + 1];
+            st.len += k;
+            i += k;
+            continue;
+        }
+        if (c == ' ') {
+            last = i++;
+            before = st;
+            st.pending_space = st.len > 0;
+            continue;
+        }
         const rk_cc_t *e = rk_cc_get(c);
         if (e && (e->flags & RK_CC_BOUNDARY)) {
-            if (!put_run(&st, in, run, at, run_c, run_e) || st.unsure)
+            last = i;
+            before = st;
+            if (!put_boundary_char(&st, c, e))
                 return 0;
-            run = at;
-            run_c = c;
-            run_e = e;
-        } else {
-            run_e = NULL;
+            i += k;
+            continue;
         }
+        size_t end = i + k;
+        while (end < len) {
+            size_t j = end;
+            e = rk_cc_get(rk_cc_decode(s, &j));
+            if (e && (e->flags & RK_CC_BOUNDARY))
+                break;
+            end = j;
+        }
+        st = before;
+        if (!put_icu_run(&st, in + last, end - last))
+            return 0;
+        i = end;
     }
-    if (!put_run(&st, in, run, len, run_c, run_e) || st.unsure ||
-        !grow_out(n, st.len + 1))
+    if (st.unsure || !grow_out(n, st.len + 1))
         return 0;
     n->out[st.len] = '\0';
     n->out_len = st.len;
