@@ -14,10 +14,11 @@
  *              splits words and vectorises with a vectoriser fitted on
  *              the same documents.
  * Each stage repeats until it has run for at least --seconds of this
- * thread's CPU time. CPU time, not wall time, because the machine is shared:
- * the figure is what one core does when it has the core. Prints
- * "name<TAB>value<TAB>unit" lines (scripts/bench's table format); MB are
- * 10^6 bytes of input document.
+ * thread's CPU time (or exactly --passes times, for callgrind and perf:
+ * a pass's instruction count is the same on any machine, however busy). CPU
+ * time, not wall time, because the machine is shared: the figure is what one
+ * core does when it has the core. Prints "name<TAB>value<TAB>unit" lines
+ * (scripts/bench's table format); MB are 10^6 bytes of input document.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,8 +90,10 @@ static int vectorize_para(bench_t *b, const rk_seg_para_t *p) {
  * `valgrind --tool=callgrind --toggle-collect=run_stage` counts only the
  * timed work (instruction counts are stable on a shared machine; times
  * are not). */
-__attribute__((noinline)) static int
-run_stage(bench_t *b, const char *name, stage_fn stage, double min_seconds) {
+__attribute__((noinline)) static int run_stage(bench_t *b, const char *name,
+                                               stage_fn stage,
+                                               double min_seconds,
+                                               size_t want_passes) {
     size_t passes = 0, paragraphs = 0;
     double t0 = bench_cpu_seconds(), t;
     do {
@@ -108,7 +111,7 @@ run_stage(bench_t *b, const char *name, stage_fn stage, double min_seconds) {
         }
         passes++;
         t = bench_cpu_seconds() - t0;
-    } while (t < min_seconds);
+    } while (want_passes ? passes < want_passes : t < min_seconds);
     printf("pipeline.%s\t%.1f\tMB/s\n", name,
            (double)b->total_bytes * (double)passes / 1e6 / t);
     printf("pipeline.%s_paragraphs\t%.0f\tparagraphs/s\n", name,
@@ -166,7 +169,8 @@ static int make_vectoriser(bench_t *b) {
 }
 
 static const char *usage =
-    "usage: bench_pipeline [--seconds S] [--stage NAME] FILE...\n"
+    "usage: bench_pipeline [--seconds S | --passes N] [--stage NAME] "
+    "FILE...\n"
     "stages: segment, normalize, tokenize, vectorize\n";
 
 int main(int argc, char **argv) {
@@ -177,15 +181,16 @@ int main(int argc, char **argv) {
                   {"normalize", normalize_para},
                   {"tokenize", tokenize_para},
                   {"vectorize", vectorize_para}};
-    static const char *const names[] = {"seconds", "stage"};
-    const char *v[2] = {"2", NULL};
-    int argi = bench_parse_opts(argc, argv, names, v, 2);
+    static const char *const names[] = {"seconds", "stage", "passes"};
+    const char *v[3] = {"2", NULL, "0"};
+    int argi = bench_parse_opts(argc, argv, names, v, 3);
     if (argi < 0 || argi >= argc) {
         fputs(usage, stderr);
         return 2;
     }
     double seconds = atof(v[0]);
     const char *only = v[1];
+    size_t passes = (size_t)strtoul(v[2], NULL, 10);
 
     bench_t b = {0};
     b.nopts = rk_norm_opts_default();
@@ -212,7 +217,7 @@ int main(int argc, char **argv) {
         if (only && strcmp(only, stages[s].name))
             continue;
         ran = 1;
-        if (run_stage(&b, stages[s].name, stages[s].fn, seconds))
+        if (run_stage(&b, stages[s].name, stages[s].fn, seconds, passes))
             status = 1;
     }
     if (!status && !ran) {

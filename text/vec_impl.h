@@ -49,7 +49,6 @@ rk_err_t rk_vec_alloc(const rk_vec_conf_t *conf, rk_vec_t **out, char *errstr,
 
 typedef struct rk_vec_word_s {
     uint64_t bigram; /* FNV-1a state after "b", the stem and " " */
-    uint32_t hash;   /* of the word, for the lookup */
     int32_t unigram; /* feature index of "w" + stem */
     uint16_t word_len, stem_len;
     uint16_t ngrams; /* feature indices of its char n-grams, in order */
@@ -78,11 +77,20 @@ void rk_vec_cache_destroy(rk_vec_cache_t *cache);
  * away during a paragraph. */
 void rk_vec_cache_begin(rk_vec_cache_t *cache, const rk_vec_t *v);
 
-/* The entry for w (from rk_tok_words with tok): found, or computed and
- * added. Returns its handle, or 0 when out of memory; entries are read
- * with rk_vec_cache_at, whose pointer is valid until the next get. */
+/* The hash the cache finds word s[0..len) by. */
+uint32_t rk_vec_cache_hash(const char *s, size_t len);
+
+/* Starts fetching what a lookup of the word with this hash will read:
+ * stage 0 its slot, stage 1 its entry (once the slot has arrived). */
+void rk_vec_cache_prefetch(const rk_vec_cache_t *cache, uint32_t hash,
+                           int stage);
+
+/* The entry for w (from rk_tok_words with tok; hash from
+ * rk_vec_cache_hash): found, or computed and added. Returns its handle, or
+ * 0 when out of memory; entries are read with rk_vec_cache_at, whose
+ * pointer is valid until the next get. */
 uint32_t rk_vec_cache_get(rk_vec_cache_t *cache, const rk_vec_t *v,
-                          rk_tok_t *tok, const rk_tok_word_t *w);
+                          rk_tok_t *tok, const rk_tok_word_t *w, uint32_t hash);
 const rk_vec_word_t *rk_vec_cache_at(const rk_vec_cache_t *cache,
                                      uint32_t handle);
 

@@ -35,26 +35,31 @@
  * an n-gram, which of the word's. */
 enum { FROM_WORD, FROM_BIGRAM, FROM_GRAM };
 
-/* One feature of the last call, in the context's table. */
-typedef struct feat_s {
-    int idx;       /* feature index; 0 marks an empty slot */
-    float count;   /* raw term frequency */
-    uint32_t word; /* the kept word it was first seen at */
-    uint16_t gram; /* FROM_GRAM: which n-gram of the word */
-    uint8_t from;  /* FROM_* */
-    uint8_t pad;
-} feat_t;
+/* A slot of the context's feature table: a feature index (0: empty) and
+ * the feature's id, its place in the per-feature arrays (first-seen
+ * order). */
+typedef struct slot_t {
+    int idx;
+    uint32_t id;
+} slot_t;
 
-#define TABLE_MIN_SLOTS 4096
-#define LOG_TF_MAX 64           /* 1 + log(tf) from a table below this */
-#define SORT_BUCKET_BITS_MAX 12 /* see sort_used */
+/* Where a feature's name comes from, packed: the kept word << 32 | the
+ * n-gram << 8 | FROM_*. */
+static inline uint64_t ref_of(uint32_t word, size_t gram, int from) {
+    return (uint64_t)word << 32 | (uint64_t)gram << 8 | (uint64_t)from;
+}
+
+#define TABLE_MIN_BITS 6 /* 64 slots; more for longer paragraphs */
+#define TABLE_MARGIN 32  /* slots past the last one a run may spill into */
+#define LOG_TF_MAX 64    /* 1 + log(tf) from a table below this */
+#define PREFETCH_AHEAD 4 /* words: see featurize */
 
 /* Feature names, written on the first rk_vec_ctx_term after a call. */
 typedef struct names_s {
     int built;
     char *text;
     size_t len, cap;
-    uint32_t *at; /* per table slot: offset of its name in text */
+    uint32_t *at; /* per feature id: offset of its name in text */
     size_t at_cap;
 } names_t;
 
@@ -64,20 +69,34 @@ struct rk_vec_ctx_s {
     rk_vec_cache_t *cache;
     const rk_vec_t *vec; /* of the last call */
     int dim;             /* the space of the last call */
-    /* The last call's features: open addressing keyed by index, sized to
-     * the paragraph (at most half full) rather than to the space, so it
-     * stays in cache and a context costs the same at any hash_bits. */
-    feat_t *tab;
-    size_t tab_mask; /* slots - 1; slots a power of two */
-    size_t *used;    /* slots in use (first-seen order until sorted) */
-    size_t n_used;
-    uint64_t *keys, *keys_tmp; /* sorting: index << 32 | slot */
-    uint32_t *kept;            /* the cache handles of the kept words */
+    /* The last call's features, in a table kept in index order: a
+     * feature's home slot is its index's top bits, and a taken slot sends
+     * it forward (into a margin past the last slot, never round to the
+     * first). Read from first slot to last, the table is sorted but for a
+     * feature pushed a few places along a run of neighbours, which an
+     * insertion sort puts right (collect): no sort of its own. A paragraph
+     * uses 2^tab_bits slots, two a byte of its text (it has about one
+     * feature a byte), at most half of them full: a few kilobytes for most,
+     * whatever the longest paragraph before needed. */
+    slot_t *tab;       /* tab_cap + TABLE_MARGIN + 1 slots, the last empty */
+    uint64_t *taken;   /* a bit a slot: which hold a feature */
+    size_t tab_cap;    /* a power of two */
+    unsigned tab_bits; /* 2^tab_bits slots in use (<= hash_bits) */
+    unsigned shift;    /* home slot: (idx - 1) >> shift */
+    int tab_dirty;     /* features in the table not collected yet */
+    size_t n_feat;     /* features so far (ids 0 .. n_feat - 1) */
+    size_t feat_limit; /* more, and the table grows */
+    size_t feat_cap;   /* room in the per-feature arrays */
+    float *count;      /* per id: raw term frequency */
+    uint64_t *ref;     /* per id: where its name comes from (ref_of) */
+    uint64_t *sorted;  /* (index - 1) << 32 | id, ascending (collect) */
+    uint32_t *kept;    /* the cache handles of the kept words */
     size_t n_kept, kept_cap;
+    uint32_t *hashes; /* the words' cache hashes (featurize) */
+    size_t hashes_cap;
     struct svm_node *nodes;
     size_t nodes_cap;
     double log_tf[LOG_TF_MAX]; /* 1 + log(tf), exactly as computed below */
-    uint32_t bucket[1u << SORT_BUCKET_BITS_MAX];
     names_t *names; /* behind a pointer: written through a const ctx */
 };
 
@@ -164,48 +183,129 @@ int rk_vec_dim(const rk_vec_t *vec) {
     return vec->dim;
 }
 
-/* Makes the table twice as large (or TABLE_MIN_SLOTS to start with) and
- * re-inserts the features in use. Returns 0 on OOM, leaving c as it was. */
-static int grow_table(rk_vec_ctx_t *c) {
-    size_t slots = c->tab ? 2 * (c->tab_mask + 1) : TABLE_MIN_SLOTS;
-    feat_t *tab = calloc(slots, sizeof *tab);
-    size_t *used = malloc(slots / 2 * sizeof *used);
-    uint64_t *keys = malloc(slots / 2 * sizeof *keys);
-    uint64_t *tmp = malloc(slots / 2 * sizeof *tmp);
-    if (!tab || !used || !keys || !tmp) {
-        free(tab);
-        free(used);
-        free(keys);
-        free(tmp);
-        return 0;
+/* Room for slots table slots (a power of two) and as many features,
+ * keeping the features. A new table is empty (the caller re-inserts).
+ * Returns 0 on OOM, leaving c as it was. */
+static int reserve(rk_vec_ctx_t *c, size_t slots) {
+    if (slots > c->feat_cap) {
+        float *count = realloc(c->count, slots * sizeof *count);
+        if (count)
+            c->count = count;
+        uint64_t *ref = realloc(c->ref, slots * sizeof *ref);
+        if (ref)
+            c->ref = ref;
+        uint64_t *sorted = realloc(c->sorted, slots * sizeof *sorted);
+        if (sorted)
+            c->sorted = sorted;
+        if (!count || !ref || !sorted)
+            return 0;
+        c->feat_cap = slots;
     }
-    for (size_t k = 0; k < c->n_used; k++) {
-        const feat_t *f = &c->tab[c->used[k]];
-        size_t s = (size_t)f->idx & (slots - 1);
-        while (tab[s].idx)
-            s = (s + 1) & (slots - 1);
-        tab[s] = *f;
-        used[k] = s;
+    if (slots > c->tab_cap) {
+        slot_t *tab = calloc(slots + TABLE_MARGIN + 1, sizeof *tab);
+        uint64_t *taken = calloc((slots + TABLE_MARGIN + 64) / 64, 8);
+        if (!tab || !taken) {
+            free(tab);
+            free(taken);
+            return 0;
+        }
+        free(c->tab);
+        free(c->taken);
+        c->tab = tab;
+        c->taken = taken;
+        c->tab_cap = slots;
     }
-    free(c->tab);
-    free(c->used);
-    free(c->keys);
-    free(c->keys_tmp);
-    c->tab = tab;
-    c->used = used;
-    c->keys = keys;
-    c->keys_tmp = tmp;
-    c->tab_mask = slots - 1;
     return 1;
 }
 
-/* The slot holding idx, or the empty slot where it would go. Indices are
- * already hash bits, so their low bits spread well. */
-static size_t find_slot(const rk_vec_ctx_t *c, int idx) {
-    size_t s = (size_t)idx & c->tab_mask;
+/* Uses 2^bits slots (allocated, empty) for a space of 2^hash_bits. With
+ * as many slots as indices every feature has a slot of its own. */
+static void use_bits(rk_vec_ctx_t *c, unsigned bits, unsigned hash_bits) {
+    c->tab_bits = bits < hash_bits ? bits : hash_bits;
+    c->shift = hash_bits - c->tab_bits;
+    c->feat_limit = c->tab_bits == hash_bits ? (size_t)1 << c->tab_bits
+                                             : (size_t)1 << (c->tab_bits - 1);
+}
+
+/* The slot holding idx, or the empty slot where it would go (which may be
+ * past the margin: the table must then grow). */
+static inline size_t find_slot(const rk_vec_ctx_t *c, int idx) {
+    size_t s = (size_t)(idx - 1) >> c->shift;
     while (c->tab[s].idx && c->tab[s].idx != idx)
-        s = (s + 1) & c->tab_mask;
+        s++;
     return s;
+}
+
+/* The last slot a feature may take. */
+static inline size_t slot_end(const rk_vec_ctx_t *c) {
+    return ((size_t)1 << c->tab_bits) + TABLE_MARGIN;
+}
+
+/* Reads the table in slot order into c->sorted and empties it, visiting
+ * only the slots taken (a bit each in c->taken); an insertion sort puts
+ * the few features a run pushed along in their places. */
+static void collect(rk_vec_ctx_t *c) {
+    uint64_t *out = c->sorted;
+    size_t n = 0, words = (slot_end(c) + 63) / 64;
+    slot_t *tab = c->tab;
+    for (size_t w = 0; w < words; w++) {
+        for (uint64_t bits = c->taken[w]; bits; bits &= bits - 1) {
+            slot_t *t = &tab[w * 64 + (size_t)__builtin_ctzll(bits)];
+            out[n++] = (uint64_t)(t->idx - 1) << 32 | t->id;
+            t->idx = 0;
+        }
+        c->taken[w] = 0;
+    }
+    assert(n == c->n_feat);
+    for (size_t i = 1; i < n; i++) {
+        uint64_t k = out[i];
+        size_t j = i;
+        for (; j > 0 && out[j - 1] > k; j--)
+            out[j] = out[j - 1];
+        out[j] = k;
+    }
+    c->tab_dirty = 0;
+}
+
+/* Doubles the slots in use (allocating when needed) and puts the features
+ * back. Returns 0 on OOM (the table then holds them as before). */
+static int grow_table(rk_vec_ctx_t *c) {
+    unsigned hash_bits = c->tab_bits + c->shift, bits = c->tab_bits;
+    collect(c);
+    for (;;) {
+        bits++;
+        int ok = reserve(c, (size_t)1 << (bits < hash_bits ? bits : hash_bits));
+        if (ok)
+            use_bits(c, bits, hash_bits);
+        size_t i = 0, end = slot_end(c);
+        for (; i < c->n_feat; i++) {
+            int idx = (int)(c->sorted[i] >> 32) + 1;
+            size_t s = find_slot(c, idx);
+            if (s >= end)
+                break; /* a run past the margin: larger still */
+            c->tab[s] = (slot_t){idx, (uint32_t)c->sorted[i]};
+            c->taken[s / 64] |= (uint64_t)1 << (s % 64);
+        }
+        c->tab_dirty = 1;
+        if (i == c->n_feat)
+            return ok;
+        collect(c);
+    }
+}
+
+/* Empties the table for a paragraph of len bytes in a space of
+ * 2^hash_bits and sizes it. Returns 0 on OOM. */
+static int begin_table(rk_vec_ctx_t *c, size_t len, unsigned hash_bits) {
+    if (c->tab_dirty) /* a call that failed */
+        collect(c);
+    c->n_feat = 0;
+    unsigned bits = TABLE_MIN_BITS;
+    while (((size_t)1 << bits) < 4 * len && bits < hash_bits)
+        bits++;
+    if (!reserve(c, (size_t)1 << (bits < hash_bits ? bits : hash_bits)))
+        return 0;
+    use_bits(c, bits, hash_bits);
+    return 1;
 }
 
 rk_vec_ctx_t *rk_vec_ctx_new(void) {
@@ -214,7 +314,8 @@ rk_vec_ctx_t *rk_vec_ctx_new(void) {
     if (!c || rk_norm_new(&c->norm, err, sizeof err) ||
         rk_tok_new(&c->tok, err, sizeof err) ||
         !(c->cache = rk_vec_cache_new()) ||
-        !(c->names = calloc(1, sizeof *c->names)) || !grow_table(c)) {
+        !(c->names = calloc(1, sizeof *c->names)) ||
+        !reserve(c, (size_t)1 << TABLE_MIN_BITS)) {
         rk_vec_ctx_destroy(c);
         return NULL;
     }
@@ -232,10 +333,12 @@ void rk_vec_ctx_destroy(rk_vec_ctx_t *ctx) {
     rk_tok_destroy(ctx->tok);
     rk_vec_cache_destroy(ctx->cache);
     free(ctx->tab);
-    free(ctx->used);
-    free(ctx->keys);
-    free(ctx->keys_tmp);
+    free(ctx->taken);
+    free(ctx->count);
+    free(ctx->ref);
+    free(ctx->sorted);
     free(ctx->kept);
+    free(ctx->hashes);
     free(ctx->nodes);
     if (ctx->names) {
         free(ctx->names->text);
@@ -250,25 +353,31 @@ void rk_vec_ctx_set_fast(rk_vec_ctx_t *ctx, int on) {
     rk_tok_set_fast(ctx->tok, on);
 }
 
-/* Counts one occurrence of feature idx, first seen (if it is new) at kept
- * word `word` as `from`, n-gram `gram`. Returns 0 on OOM. */
-static inline int add(rk_vec_ctx_t *c, const rk_vec_t *v, int idx,
-                      uint32_t word, int from, size_t gram) {
-    size_t s = find_slot(c, idx);
-    if (!c->tab[s].idx) {
-        if ((c->n_used + 1) * 2 > c->tab_mask + 1) {
-            if (!grow_table(c))
-                return 0;
-            s = find_slot(c, idx);
+/* Counts one occurrence of feature idx; ref says where its name comes
+ * from if it is new. Returns 0 on OOM. Inlined into each loop: there are
+ * about 1.5 a byte of text. */
+static inline __attribute__((always_inline)) int
+add(rk_vec_ctx_t *c, const rk_vec_t *v, int idx, uint64_t ref) {
+    size_t s = (size_t)(idx - 1) >> c->shift;
+    for (int t; (t = c->tab[s].idx); s++)
+        if (t == idx) {
+            c->count[c->tab[s].id] += 1.0f;
+            return 1;
         }
-        c->tab[s] = (feat_t){idx, 0.0f, word, (uint16_t)gram, (uint8_t)from, 0};
-        c->used[c->n_used++] = s;
-        /* Its IDF weight is read when the vector is built: a 2^hash_bits
-         * table that does not stay in cache. Fetch it now, in the
-         * background. */
-        __builtin_prefetch(&v->idf[idx]);
+    if (c->n_feat >= c->feat_limit || s >= slot_end(c)) {
+        if (!grow_table(c))
+            return 0;
+        s = find_slot(c, idx);
     }
-    c->tab[s].count += 1.0f;
+    uint32_t id = (uint32_t)c->n_feat++;
+    c->tab[s] = (slot_t){idx, id};
+    c->taken[s / 64] |= (uint64_t)1 << (s % 64);
+    c->tab_dirty = 1;
+    c->count[id] = 1.0f;
+    c->ref[id] = ref;
+    /* Its IDF weight is read when the vector is built: a 2^hash_bits
+     * table that does not stay in cache. Fetch it now, in the background. */
+    __builtin_prefetch(&v->idf[idx]);
     return 1;
 }
 
@@ -279,60 +388,82 @@ static int add_word(rk_vec_ctx_t *c, const rk_vec_t *v, uint32_t handle,
                     uint32_t k, uint64_t *bigram, size_t *prev_stem) {
     const rk_vec_word_t *e = rk_vec_cache_at(c->cache, handle);
     const char *stem = rk_vec_word_stem(e);
-    int ok = add(c, v, e->unigram, k, FROM_WORD, 0);
+    int ok = add(c, v, e->unigram, ref_of(k, 0, FROM_WORD));
     if (ok && v->conf.word_ngrams >= 2 && k > 0 &&
         *prev_stem + e->stem_len + 1 < RK_VEC_GRAM_MAX) {
         uint64_t h = rk_fnv1a(*bigram, stem, e->stem_len);
-        ok =
-            add(c, v, (int)(h & (uint64_t)(v->dim - 1)) + 1, k, FROM_BIGRAM, 0);
+        ok = add(c, v, (int)(h & (uint64_t)(v->dim - 1)) + 1,
+                 ref_of(k, 0, FROM_BIGRAM));
     }
     const int32_t *grams = rk_vec_word_grams(e);
     for (size_t g = 0; ok && v->conf.char_min && g < e->ngrams; g++)
-        ok = add(c, v, grams[g], k, FROM_GRAM, g);
+        ok = add(c, v, grams[g], ref_of(k, g, FROM_GRAM));
     *bigram = e->bigram;
     *prev_stem = e->stem_len;
     return ok;
 }
 
-/* Text to raw feature counts in ctx (the used list and kept words
- * filled). valid: text is known to be valid UTF-8. */
+/* Room for n words' hashes and kept handles. */
+static int reserve_words(rk_vec_ctx_t *c, size_t n) {
+    if (n > c->kept_cap) {
+        uint32_t *kept = realloc(c->kept, n * sizeof *kept);
+        if (!kept)
+            return 0;
+        c->kept = kept;
+        c->kept_cap = n;
+    }
+    if (n > c->hashes_cap) {
+        uint32_t *h = realloc(c->hashes, n * sizeof *h);
+        if (!h)
+            return 0;
+        c->hashes = h;
+        c->hashes_cap = n;
+    }
+    return 1;
+}
+
+/* Text to raw feature counts in ctx (the features and kept words filled).
+ * valid: text is known to be valid UTF-8. The words' cache entries are
+ * scattered over megabytes: their slots and then the entries are fetched
+ * PREFETCH_AHEAD words ahead of use. */
 static rk_err_t featurize(const rk_vec_t *v, rk_vec_ctx_t *c, const char *text,
                           size_t len, int valid, char *errstr,
                           size_t errstr_size) {
-    for (size_t k = 0; k < c->n_used; k++)
-        c->tab[c->used[k]].idx = 0;
-    c->n_used = 0;
     c->n_kept = 0;
     c->vec = v;
     c->dim = v->dim;
     c->names->built = 0;
     rk_vec_cache_begin(c->cache, v);
+    if (!begin_table(c, len, (unsigned)v->conf.hash_bits))
+        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     const char *norm;
     size_t norm_len;
+    /* (rk_norm_text checks the UTF-8: invalid is an error naming the byte
+     * offset, unless the settings replace it.) */
     rk_err_t err =
         valid ? rk_norm_valid_text(c->norm, &v->conf.norm, text, len, &norm,
                                    &norm_len, errstr, errstr_size)
               : rk_norm_text(c->norm, &v->conf.norm, text, len, &norm,
                              &norm_len, errstr, errstr_size);
-    /* (rk_norm_text checks the UTF-8: invalid is an error naming the byte
-     * offset, unless the settings replace it.) */
     const rk_tok_word_t *words;
     size_t n = 0;
     if (!err)
         err = rk_tok_words(c->tok, c->norm, &words, &n, errstr, errstr_size);
     if (err)
         return err;
-    if (n > c->kept_cap) {
-        uint32_t *kept = realloc(c->kept, n * sizeof *kept);
-        if (!kept)
-            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
-        c->kept = kept;
-        c->kept_cap = n;
+    if (!reserve_words(c, n))
+        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        c->hashes[i] = rk_vec_cache_hash(words[i].s, words[i].len);
+        rk_vec_cache_prefetch(c->cache, c->hashes[i], 0);
     }
     uint64_t bigram = 0;
     size_t prev_stem = 0;
     for (size_t i = 0; i < n; i++) {
-        uint32_t h = rk_vec_cache_get(c->cache, v, c->tok, &words[i]);
+        if (i + PREFETCH_AHEAD < n)
+            rk_vec_cache_prefetch(c->cache, c->hashes[i + PREFETCH_AHEAD], 1);
+        uint32_t h =
+            rk_vec_cache_get(c->cache, v, c->tok, &words[i], c->hashes[i]);
         if (h && rk_vec_cache_at(c->cache, h)->stop)
             continue;
         if (!h || !add_word(c, v, h, (uint32_t)c->n_kept, &bigram, &prev_stem))
@@ -340,44 +471,6 @@ static rk_err_t featurize(const rk_vec_t *v, rk_vec_ctx_t *c, const char *text,
         c->kept[c->n_kept++] = h;
     }
     return RK_OK;
-}
-
-/* Sorts the used slots by ascending feature index into c->keys (index <<
- * 32 | slot). A paragraph has a few hundred features spread evenly over
- * the space: one counting pass on the top bits, about one bucket per
- * feature, leaves each in its bucket with a neighbour or two, and an
- * insertion sort finishes. Linear, and about a quarter of the LSD radix
- * sort's work (three passes of 256 buckets) that it replaces. */
-static void sort_used(rk_vec_ctx_t *c, int hash_bits) {
-    size_t n = c->n_used;
-    uint64_t *keys = c->keys, *tmp = c->keys_tmp;
-    unsigned bits = 4;
-    while (bits < SORT_BUCKET_BITS_MAX && ((size_t)1 << bits) < n)
-        bits++;
-    if ((int)bits > hash_bits)
-        bits = (unsigned)hash_bits;
-    unsigned shift = (unsigned)hash_bits - bits, nb = 1u << bits;
-    uint32_t *count = c->bucket;
-    memset(count, 0, nb * sizeof *count);
-    for (size_t i = 0; i < n; i++) {
-        uint64_t idx = (uint64_t)(c->tab[c->used[i]].idx - 1);
-        tmp[i] = idx << 32 | c->used[i];
-        count[idx >> shift]++;
-    }
-    for (uint32_t b = 0, sum = 0; b < nb; b++) {
-        uint32_t k = count[b];
-        count[b] = sum;
-        sum += k;
-    }
-    for (size_t i = 0; i < n; i++)
-        keys[count[tmp[i] >> 32 >> shift]++] = tmp[i];
-    for (size_t i = 1; i < n; i++) {
-        uint64_t k = keys[i];
-        size_t j = i;
-        for (; j > 0 && keys[j - 1] > k; j--)
-            keys[j] = keys[j - 1];
-        keys[j] = k;
-    }
 }
 
 rk_err_t rk_vec_fit(rk_vec_t *v, const char *const *texts, const size_t *lens,
@@ -398,8 +491,9 @@ rk_err_t rk_vec_fit(rk_vec_t *v, const char *const *texts, const size_t *lens,
                     inner);
             break;
         }
-        for (size_t k = 0; k < c->n_used; k++)
-            df[c->tab[c->used[k]].idx]++;
+        collect(c);
+        for (size_t k = 0; k < c->n_feat; k++)
+            df[(c->sorted[k] >> 32) + 1]++;
     }
     /* Smoothed IDF: as if one extra document held every feature. */
     for (int i = 1; !err && i <= v->dim; i++)
@@ -415,9 +509,9 @@ static rk_err_t transform(const rk_vec_t *v, rk_vec_ctx_t *c, const char *text,
     rk_err_t err = featurize(v, c, text, len, valid, errstr, errstr_size);
     if (err)
         return err;
-    if (c->n_used + 1 > c->nodes_cap) {
+    if (c->n_feat + 1 > c->nodes_cap) {
         size_t cap = c->nodes_cap ? c->nodes_cap : 256;
-        while (cap < c->n_used + 1)
+        while (cap < c->n_feat + 1)
             cap *= 2;
         struct svm_node *nodes = realloc(c->nodes, cap * sizeof *nodes);
         if (!nodes)
@@ -428,29 +522,29 @@ static rk_err_t transform(const rk_vec_t *v, rk_vec_ctx_t *c, const char *text,
         c->nodes = nodes;
         c->nodes_cap = cap;
     }
-    sort_used(c, v->conf.hash_bits);
+    collect(c);
     double norm2 = 0.0;
-    for (size_t i = 0; i < c->n_used; i++) {
-        const feat_t *f = &c->tab[(uint32_t)c->keys[i]];
-        double tf = f->count;
+    for (size_t i = 0; i < c->n_feat; i++) {
+        int idx = (int)(c->sorted[i] >> 32) + 1;
+        double tf = c->count[(uint32_t)c->sorted[i]];
         /* Most features occur once: 1 + log(1) is 1, without log(). */
         double w = (v->conf.sublinear_tf && tf != 1.0
                         ? (tf < LOG_TF_MAX ? c->log_tf[(int)tf] : 1.0 + log(tf))
                         : tf) *
-                   v->idf[f->idx];
+                   v->idf[idx];
         /* The header's promise to libsvm: indices strictly ascending. */
-        assert(i == 0 || c->nodes[i - 1].index < f->idx);
-        c->nodes[i].index = f->idx;
+        assert(i == 0 || c->nodes[i - 1].index < idx);
+        c->nodes[i].index = idx;
         c->nodes[i].value = w;
         norm2 += w * w;
     }
     double scale = norm2 > 0 ? 1.0 / sqrt(norm2) : 0.0;
-    for (size_t i = 0; i < c->n_used; i++)
+    for (size_t i = 0; i < c->n_feat; i++)
         c->nodes[i].value *= scale;
-    c->nodes[c->n_used].index = -1;
-    c->nodes[c->n_used].value = 0.0;
+    c->nodes[c->n_feat].index = -1;
+    c->nodes[c->n_feat].value = 0.0;
     *out = c->nodes;
-    *n = (int)c->n_used;
+    *n = (int)c->n_feat;
     return RK_OK;
 }
 
@@ -473,16 +567,19 @@ rk_err_t rk_vec_transform_valid(const rk_vec_t *v, rk_vec_ctx_t *c,
 /* Writes the name of feature f (see add) to the end of names: the stem,
  * the two stems of a bigram with a space between, or "#" and the n-gram of
  * "<word>". */
-static int write_name(const rk_vec_ctx_t *c, names_t *nm, const feat_t *f) {
-    const rk_vec_word_t *e = rk_vec_cache_at(c->cache, c->kept[f->word]);
-    const rk_vec_word_t *p =
-        f->from == FROM_BIGRAM ? rk_vec_cache_at(c->cache, c->kept[f->word - 1])
-                               : NULL;
+static int write_name(const rk_vec_ctx_t *c, names_t *nm, uint64_t ref) {
+    uint32_t word = (uint32_t)(ref >> 32);
+    size_t gram = (size_t)(ref >> 8 & 0xFFFFFF);
+    int from = (int)(ref & 0xFF);
+    const rk_vec_word_t *e = rk_vec_cache_at(c->cache, c->kept[word]);
+    const rk_vec_word_t *p = from == FROM_BIGRAM
+                                 ? rk_vec_cache_at(c->cache, c->kept[word - 1])
+                                 : NULL;
     size_t start = 0, len = e->stem_len;
     if (p)
         len = p->stem_len + 1 + e->stem_len;
-    else if (f->from == FROM_GRAM)
-        rk_vec_gram_span(c->vec, e, f->gram, &start, &len);
+    else if (from == FROM_GRAM)
+        rk_vec_gram_span(c->vec, e, gram, &start, &len);
     size_t need = nm->len + len + 2;
     if (need > nm->cap) {
         size_t cap = nm->cap ? nm->cap : 4096;
@@ -499,7 +596,7 @@ static int write_name(const rk_vec_ctx_t *c, names_t *nm, const feat_t *f) {
         memcpy(o, rk_vec_word_stem(p), p->stem_len);
         o[p->stem_len] = ' ';
         memcpy(o + p->stem_len + 1, rk_vec_word_stem(e), e->stem_len);
-    } else if (f->from == FROM_WORD) {
+    } else if (from == FROM_WORD) {
         memcpy(o, rk_vec_word_stem(e), e->stem_len);
     } else {
         const char *w = rk_vec_word_text(e);
@@ -513,21 +610,20 @@ static int write_name(const rk_vec_ctx_t *c, names_t *nm, const feat_t *f) {
     return 1;
 }
 
-/* Writes every feature's name of the last call (names->at per slot). */
+/* Writes every feature's name of the last call (names->at per id). */
 static int build_names(const rk_vec_ctx_t *c) {
     names_t *nm = c->names;
-    size_t slots = c->tab_mask + 1;
-    if (slots > nm->at_cap) {
-        uint32_t *at = realloc(nm->at, slots * sizeof *at);
+    if (c->n_feat > nm->at_cap) {
+        uint32_t *at = realloc(nm->at, c->n_feat * sizeof *at);
         if (!at)
             return 0;
         nm->at = at;
-        nm->at_cap = slots;
+        nm->at_cap = c->n_feat;
     }
     nm->len = 0;
-    for (size_t k = 0; k < c->n_used; k++) {
-        nm->at[c->used[k]] = (uint32_t)nm->len;
-        if (!write_name(c, nm, &c->tab[c->used[k]]))
+    for (size_t id = 0; id < c->n_feat; id++) {
+        nm->at[id] = (uint32_t)nm->len;
+        if (!write_name(c, nm, c->ref[id]))
             return 0;
     }
     nm->built = 1;
@@ -535,10 +631,20 @@ static int build_names(const rk_vec_ctx_t *c) {
 }
 
 const char *rk_vec_ctx_term(const rk_vec_ctx_t *ctx, int idx) {
-    if (idx < 1 || idx > ctx->dim || !ctx->vec)
+    if (idx < 1 || idx > ctx->dim || !ctx->vec || ctx->tab_dirty)
         return NULL;
-    size_t s = find_slot(ctx, idx);
-    if (ctx->tab[s].idx != idx || (!ctx->names->built && !build_names(ctx)))
+    /* The features in index order (collect): a binary search. */
+    size_t lo = 0, hi = ctx->n_feat;
+    uint64_t key = (uint64_t)(idx - 1) << 32;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ctx->sorted[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == ctx->n_feat || ctx->sorted[lo] >> 32 != (uint64_t)(idx - 1) ||
+        (!ctx->names->built && !build_names(ctx)))
         return NULL;
-    return ctx->names->text + ctx->names->at[s];
+    return ctx->names->text + ctx->names->at[(uint32_t)ctx->sorted[lo]];
 }
