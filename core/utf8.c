@@ -3,13 +3,28 @@
  */
 #include "core/utf8.h"
 
+#include <string.h>
+
 int rk_utf8_valid(const char *buf, size_t len, size_t *bad_offset) {
     const unsigned char *s = (const unsigned char *)buf;
     size_t i = 0;
     while (i < len) {
+        uint64_t eight;
+        if (len - i >= 8 && (memcpy(&eight, s + i, 8), /* ASCII: 8 at once */
+                             !(eight & 0x8080808080808080ull))) {
+            i += 8;
+            continue;
+        }
         unsigned char c = s[i];
         if (c < 0x80) {
             i++;
+            continue;
+        }
+        /* Two bytes (Arabic, accented Latin), as the general case below
+         * would find them. */
+        if (c >= 0xC2 && c <= 0xDF && len - i > 1 &&
+            (s[i + 1] & 0xC0) == 0x80) {
+            i += 2;
             continue;
         }
         size_t need;
@@ -68,9 +83,21 @@ static int is_latin_letter(uint32_t cp) {
 }
 
 const char *rk_utf8_script_lang(const char *s, size_t len) {
+    const unsigned char *u = (const unsigned char *)s;
     size_t arabic = 0, latin = 0, i = 0;
     while (i < len) {
-        uint32_t cp = rk_utf8_next(s, len, &i);
+        uint32_t cp = u[i];
+        if (cp < 0x80) { /* ASCII and two-byte sequences inline */
+            latin += (unsigned)((cp | 0x20) - 'a') < 26;
+            i++;
+            continue;
+        }
+        if (cp < 0xE0 && len - i > 1) { /* as rk_utf8_next decodes */
+            cp = ((cp & 0x1Fu) << 6) | (u[i + 1] & 0x3Fu);
+            i += 2;
+        } else {
+            cp = rk_utf8_next(s, len, &i);
+        }
         if (is_arabic_letter(cp))
             arabic++;
         else if (is_latin_letter(cp))
