@@ -82,12 +82,26 @@ static int is_latin_letter(uint32_t cp) {
            (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7);
 }
 
+/* The same letters from U+0080 to U+07FF as bitmaps, a bit a code point:
+ * two-byte characters (Arabic, accented Latin) are counted without a
+ * comparison. */
+static const uint64_t arabic_below_800[32] = {[24] = 0xffffffff00000000ull,
+                                              [25] = 0xffffc000000007ffull,
+                                              [26] = 0xffffffffffffffffull,
+                                              [27] = 0xfc000000000fffffull,
+                                              [29] = 0xffffffffffff0000ull};
+static const uint64_t latin_below_800[32] = {
+    [1] = 0x7fffffe07fffffeull,  [3] = 0xff7fffffff7fffffull,
+    [4] = 0xffffffffffffffffull, [5] = 0xffffffffffffffffull,
+    [6] = 0xffffffffffffffffull, [7] = 0xffffffffffffffffull,
+    [8] = 0xffffffffffffffffull, [9] = 0xffffull};
+
 const char *rk_utf8_script_lang(const char *s, size_t len) {
     const unsigned char *u = (const unsigned char *)s;
     size_t arabic = 0, latin = 0, i = 0;
     while (i < len) {
         uint32_t cp = u[i];
-        if (cp < 0x80) { /* ASCII and two-byte sequences inline */
+        if (cp < 0x80) {
             latin += (unsigned)((cp | 0x20) - 'a') < 26;
             i++;
             continue;
@@ -97,11 +111,12 @@ const char *rk_utf8_script_lang(const char *s, size_t len) {
             i += 2;
         } else {
             cp = rk_utf8_next(s, len, &i);
+            arabic += is_arabic_letter(cp);
+            latin += !is_arabic_letter(cp) && is_latin_letter(cp);
+            continue;
         }
-        if (is_arabic_letter(cp))
-            arabic++;
-        else if (is_latin_letter(cp))
-            latin++;
+        arabic += arabic_below_800[cp >> 6] >> (cp & 63) & 1;
+        latin += latin_below_800[cp >> 6] >> (cp & 63) & 1;
     }
     if (!arabic && !latin)
         return "und";

@@ -124,7 +124,85 @@ static void test_script_lang(void) {
     }
 }
 
+/* Code point by code point, with the letter ranges written out: the
+ * reference for rk_utf8_script_lang's bitmaps. */
+static const char *reference_lang(const char *s, size_t len) {
+    size_t arabic = 0, latin = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp = rk_utf8_next(s, len, &i);
+        if ((cp >= 0x0620 && cp <= 0x064A) || (cp >= 0x066E && cp <= 0x06D3) ||
+            (cp >= 0x06FA && cp <= 0x06FF) || (cp >= 0x0750 && cp <= 0x077F) ||
+            (cp >= 0xFB50 && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFC))
+            arabic++;
+        else if ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
+                 (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7))
+            latin++;
+    }
+    return !arabic && !latin ? "und" : arabic >= latin ? "ar" : "en";
+}
+
+static size_t put_utf8(char *buf, uint32_t c) {
+    if (c < 0x80) {
+        buf[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        buf[0] = (char)(0xC0 | (c >> 6));
+        buf[1] = (char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        buf[0] = (char)(0xE0 | (c >> 12));
+        buf[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        buf[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    buf[0] = (char)(0xF0 | (c >> 18));
+    buf[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+    buf[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+    buf[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+static void test_script_lang_every_character(void) {
+    /* If it fails: some character counts as a letter of the wrong script
+     * (or of none), and paragraphs with it get the wrong language. */
+    size_t differ = 0, tried = 0;
+    uint32_t first_bad = 0;
+    for (uint32_t c = 1; c < 0x110000; c++) {
+        if (c >= 0xD800 && c < 0xE000)
+            continue;
+        /* Alone, and against one Latin letter (a tie goes to Arabic). */
+        char buf[8];
+        size_t n = put_utf8(buf, c);
+        buf[n] = 'x';
+        for (size_t len = n; len <= n + 1; len++, tried++)
+            if (strcmp(rk_utf8_script_lang(buf, len),
+                       reference_lang(buf, len)) &&
+                !differ++)
+                first_bad = c;
+    }
+    unsigned seed = 9;
+    for (int r = 0; r < 100000; r++, tried++) {
+        char buf[64];
+        size_t len = 0, k = (seed = seed * 1103515245u + 12345u) >> 16 & 15;
+        for (size_t j = 0; j < k; j++) {
+            seed = seed * 1103515245u + 12345u;
+            uint32_t c =
+                (seed >> 8) % 3 ? (seed >> 12) % 0x800 : (seed >> 8) % 0x10000;
+            len += put_utf8(buf + len, c >= 0xD800 && c < 0xE000 ? 'a' : c);
+        }
+        differ += strcmp(rk_utf8_script_lang(buf, len),
+                         reference_lang(buf, len)) != 0;
+    }
+    CHECK(differ == 0,
+          "%zu of %zu texts get another language than code "
+          "point by code point counting (first U+%04X)",
+          differ, tried, (unsigned)first_bad);
+}
+
 TEST_LIST = {{"known_cases", test_known_cases},
              {"random_bytes", test_random_bytes},
              {"script_lang", test_script_lang},
+             {"script_lang_every_character", test_script_lang_every_character},
              {NULL, NULL}};

@@ -369,8 +369,11 @@ static int put_icu_run(emit_t *st, const char *in, size_t len) {
 static int fast_path(rk_norm_t *n, const rk_norm_opts_t *opts, const char *in,
                      size_t len) {
     const unsigned char *s = (const unsigned char *)in;
+    /* The output's length and pending space live in registers (out, pend);
+     * st is the state the slow routes share, synced around them. */
     emit_t st = {n, opts, 0, 0, 0, 0}, before = st;
-    size_t last = 0, i = 0;
+    size_t last = 0, i = 0, out = 0, before_out = 0;
+    int pend = 0, before_pend = 0, last_general = 0;
     if (!grow_out(n, len + 8))
         return 0;
     while (i < len) {
@@ -385,55 +388,61 @@ static int fast_path(rk_norm_t *n, const rk_norm_opts_t *opts, const char *in,
             k = j - i;
         }
         if (c < 0x800 && n->copy[c]) {
-            last = i;
-            before = st;
-            if (st.len + 8 > n->out_cap && !grow_out(n, st.len + 8))
+            last = i, before_out = out, before_pend = pend, last_general = 0;
+            if (out + 8 > n->out_cap && !grow_out(n, out + 8))
                 return 0;
-            char *o = n->out + st.len;
-            if (st.pending_space) {
+            char *o = n->out + out;
+            if (pend) {
                 *o++ = ' ';
-                st.len++;
-                st.pending_space = 0;
+                out++;
+                pend = 0;
             }
             o[0] = (char)s[i];
             if (k == 2)
                 o[1] = (char)s[i + 1];
-            st.len += k;
+            out += k;
             i += k;
             continue;
         }
         if (c == ' ') {
-            last = i++;
-            before = st;
-            st.pending_space = st.len > 0;
+            last = i++, before_out = out, before_pend = pend, last_general = 0;
+            pend = out > 0;
             continue;
         }
         const rk_cc_t *e = rk_cc_get(c);
+        st.len = out, st.pending_space = pend;
         if (e && (e->flags & RK_CC_BOUNDARY)) {
-            last = i;
+            last = i, before_out = out, before_pend = pend, last_general = 1;
             before = st;
             if (!put_boundary_char(&st, c, e))
                 return 0;
             i += k;
-            continue;
+        } else {
+            size_t end = i + k;
+            while (end < len) {
+                size_t j = end;
+                e = rk_cc_get(rk_cc_decode(s, &j));
+                if (e && (e->flags & RK_CC_BOUNDARY))
+                    break;
+                end = j;
+            }
+            /* Take back the last boundary character: it goes to ICU with
+             * the run after it. */
+            if (last_general) {
+                st.unsure = before.unsure;
+                st.complex = before.complex;
+            }
+            st.len = before_out, st.pending_space = before_pend;
+            if (!put_icu_run(&st, in + last, end - last))
+                return 0;
+            i = end;
         }
-        size_t end = i + k;
-        while (end < len) {
-            size_t j = end;
-            e = rk_cc_get(rk_cc_decode(s, &j));
-            if (e && (e->flags & RK_CC_BOUNDARY))
-                break;
-            end = j;
-        }
-        st = before;
-        if (!put_icu_run(&st, in + last, end - last))
-            return 0;
-        i = end;
+        out = st.len, pend = st.pending_space;
     }
-    if (st.unsure || !grow_out(n, st.len + 1))
+    if (st.unsure || !grow_out(n, out + 1))
         return 0;
-    n->out[st.len] = '\0';
-    n->out_len = st.len;
+    n->out[out] = '\0';
+    n->out_len = out;
     n->have_utf16 = 0;
     n->plain = !st.complex;
     return 1;

@@ -86,6 +86,7 @@ struct rk_vec_ctx_s {
     int tab_dirty;     /* features in the table not collected yet */
     size_t n_feat;     /* features so far (ids 0 .. n_feat - 1) */
     size_t feat_limit; /* more, and the table grows */
+    size_t slot_end;   /* the first slot a feature may not take */
     size_t feat_cap;   /* room in the per-feature arrays */
     float *count;      /* per id: raw term frequency */
     uint64_t *ref;     /* per id: where its name comes from (ref_of) */
@@ -225,6 +226,7 @@ static void use_bits(rk_vec_ctx_t *c, unsigned bits, unsigned hash_bits) {
     c->shift = hash_bits - c->tab_bits;
     c->feat_limit = c->tab_bits == hash_bits ? (size_t)1 << c->tab_bits
                                              : (size_t)1 << (c->tab_bits - 1);
+    c->slot_end = ((size_t)1 << c->tab_bits) + TABLE_MARGIN;
 }
 
 /* The slot holding idx, or the empty slot where it would go (which may be
@@ -236,17 +238,12 @@ static inline size_t find_slot(const rk_vec_ctx_t *c, int idx) {
     return s;
 }
 
-/* The last slot a feature may take. */
-static inline size_t slot_end(const rk_vec_ctx_t *c) {
-    return ((size_t)1 << c->tab_bits) + TABLE_MARGIN;
-}
-
 /* Reads the table in slot order into c->sorted and empties it, visiting
  * only the slots taken (a bit each in c->taken); an insertion sort puts
  * the few features a run pushed along in their places. */
 static void collect(rk_vec_ctx_t *c) {
     uint64_t *out = c->sorted;
-    size_t n = 0, words = (slot_end(c) + 63) / 64;
+    size_t n = 0, words = (c->slot_end + 63) / 64;
     slot_t *tab = c->tab;
     for (size_t w = 0; w < words; w++) {
         for (uint64_t bits = c->taken[w]; bits; bits &= bits - 1) {
@@ -277,7 +274,7 @@ static int grow_table(rk_vec_ctx_t *c) {
         int ok = reserve(c, (size_t)1 << (bits < hash_bits ? bits : hash_bits));
         if (ok)
             use_bits(c, bits, hash_bits);
-        size_t i = 0, end = slot_end(c);
+        size_t i = 0, end = c->slot_end;
         for (; i < c->n_feat; i++) {
             int idx = (int)(c->sorted[i] >> 32) + 1;
             size_t s = find_slot(c, idx);
@@ -353,28 +350,32 @@ void rk_vec_ctx_set_fast(rk_vec_ctx_t *ctx, int on) {
     rk_tok_set_fast(ctx->tok, on);
 }
 
-/* Counts one occurrence of feature idx; ref says where its name comes
- * from if it is new. Returns 0 on OOM. Inlined into each loop: there are
- * about 1.5 a byte of text. */
-static inline __attribute__((always_inline)) int
-add(rk_vec_ctx_t *c, const rk_vec_t *v, int idx, uint64_t ref) {
+/* Counts one occurrence of feature idx, which is first seen (if it is
+ * new) at kept word `word`, as `from` (FROM_*) and n-gram `gram`. Returns
+ * 0 on OOM. Inlined into each loop: there are about 1.5 a byte of text. */
+static inline __attribute__((always_inline)) int add(rk_vec_ctx_t *c,
+                                                     const rk_vec_t *v, int idx,
+                                                     uint32_t word, int from,
+                                                     size_t gram) {
+    slot_t *tab = c->tab;
     size_t s = (size_t)(idx - 1) >> c->shift;
-    for (int t; (t = c->tab[s].idx); s++)
+    for (int t; (t = tab[s].idx); s++)
         if (t == idx) {
-            c->count[c->tab[s].id] += 1.0f;
+            c->count[tab[s].id] += 1.0f;
             return 1;
         }
-    if (c->n_feat >= c->feat_limit || s >= slot_end(c)) {
+    if (c->n_feat >= c->feat_limit || s >= c->slot_end) {
         if (!grow_table(c))
             return 0;
+        tab = c->tab;
         s = find_slot(c, idx);
     }
     uint32_t id = (uint32_t)c->n_feat++;
-    c->tab[s] = (slot_t){idx, id};
+    tab[s] = (slot_t){idx, id};
     c->taken[s / 64] |= (uint64_t)1 << (s % 64);
     c->tab_dirty = 1;
     c->count[id] = 1.0f;
-    c->ref[id] = ref;
+    c->ref[id] = ref_of(word, gram, from);
     /* Its IDF weight is read when the vector is built: a 2^hash_bits
      * table that does not stay in cache. Fetch it now, in the background. */
     __builtin_prefetch(&v->idf[idx]);
@@ -388,16 +389,17 @@ static int add_word(rk_vec_ctx_t *c, const rk_vec_t *v, uint32_t handle,
                     uint32_t k, uint64_t *bigram, size_t *prev_stem) {
     const rk_vec_word_t *e = rk_vec_cache_at(c->cache, handle);
     const char *stem = rk_vec_word_stem(e);
-    int ok = add(c, v, e->unigram, ref_of(k, 0, FROM_WORD));
+    int ok = add(c, v, e->unigram, k, FROM_WORD, 0);
     if (ok && v->conf.word_ngrams >= 2 && k > 0 &&
         *prev_stem + e->stem_len + 1 < RK_VEC_GRAM_MAX) {
         uint64_t h = rk_fnv1a(*bigram, stem, e->stem_len);
-        ok = add(c, v, (int)(h & (uint64_t)(v->dim - 1)) + 1,
-                 ref_of(k, 0, FROM_BIGRAM));
+        ok =
+            add(c, v, (int)(h & (uint64_t)(v->dim - 1)) + 1, k, FROM_BIGRAM, 0);
     }
     const int32_t *grams = rk_vec_word_grams(e);
-    for (size_t g = 0; ok && v->conf.char_min && g < e->ngrams; g++)
-        ok = add(c, v, grams[g], ref_of(k, g, FROM_GRAM));
+    size_t ngrams = v->conf.char_min ? e->ngrams : 0;
+    for (size_t g = 0; ok && g < ngrams; g++)
+        ok = add(c, v, grams[g], k, FROM_GRAM, g);
     *bigram = e->bigram;
     *prev_stem = e->stem_len;
     return ok;
