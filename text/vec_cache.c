@@ -2,8 +2,8 @@
  * vec_cache.c - the vectoriser's word cache (vec_impl.h says what an entry
  * holds and why).
  *
- * Entries are appended to one slab, 8-byte aligned: the header, the
- * n-gram feature indices, the word's bytes, the stem's bytes. An open-
+ * Entries are appended to one slab, 8-byte aligned: the header, the word's
+ * bytes, the stem's bytes, the n-gram feature indices. An open-
  * addressing index of CACHE_SLOTS slots (the word's hash and the entry's
  * handle, linear probing) finds them. The cache is emptied only between
  * paragraphs (rk_vec_cache_begin): when it holds CACHE_MAX_WORDS words or
@@ -178,12 +178,33 @@ void rk_vec_gram_span(const rk_vec_t *v, const rk_vec_word_t *e, size_t k,
     *len = off - *start;
 }
 
+/* a[0..n) == b[0..n), eight bytes at a time: words are short, and a
+ * call to memcmp cost more than the compare. */
+static inline int same_bytes(const char *a, const char *b, size_t n) {
+    uint64_t x, y;
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y)
+            return 0;
+    }
+    while (n--)
+        if (*a++ != *b++)
+            return 0;
+    return 1;
+}
+
 void rk_vec_cache_prefetch(const rk_vec_cache_t *c, uint32_t hash, int stage) {
     const cache_slot_t *slot = &c->slots[hash & (CACHE_SLOTS - 1)];
     if (stage == 0)
         __builtin_prefetch(slot);
-    else if (slot->handle && slot->hash == hash)
-        __builtin_prefetch(c->slab + (size_t)(slot->handle - 1) * 8);
+    else if (slot->handle && slot->hash == hash) {
+        /* The header and word, and the n-grams' indices after them. */
+        const unsigned char *e = c->slab + (size_t)(slot->handle - 1) * 8;
+        __builtin_prefetch(e);
+        __builtin_prefetch(e + 64);
+        __builtin_prefetch(e + 128);
+    }
 }
 
 uint32_t rk_vec_cache_get(rk_vec_cache_t *c, const rk_vec_t *v, rk_tok_t *tok,
@@ -193,7 +214,8 @@ uint32_t rk_vec_cache_get(rk_vec_cache_t *c, const rk_vec_t *v, rk_tok_t *tok,
         if (c->slots[i].hash != hash)
             continue;
         const rk_vec_word_t *e = rk_vec_cache_at(c, c->slots[i].handle);
-        if (e->word_len == w->len && !memcmp(rk_vec_word_text(e), w->s, w->len))
+        if (e->word_len == w->len &&
+            same_bytes(rk_vec_word_text(e), w->s, w->len))
             return c->slots[i].handle;
     }
     int stop = rk_tok_stopset_has(v->stop, w->s, w->len);
@@ -212,7 +234,8 @@ uint32_t rk_vec_cache_get(rk_vec_cache_t *c, const rk_vec_t *v, rk_tok_t *tok,
     assert(w->len <= UINT16_MAX && stem_len <= UINT16_MAX &&
            ngrams <= UINT16_MAX);
     size_t need =
-        sizeof(rk_vec_word_t) + ngrams * sizeof(int32_t) + w->len + stem_len;
+        ((sizeof(rk_vec_word_t) + w->len + stem_len + 3) & ~(size_t)3) +
+        ngrams * sizeof(int32_t);
     need = (need + 7) & ~(size_t)7;
     if (c->len + need > c->cap) {
         size_t cap = c->cap ? c->cap : 64 * 1024;
@@ -234,11 +257,11 @@ uint32_t rk_vec_cache_get(rk_vec_cache_t *c, const rk_vec_t *v, rk_tok_t *tok,
                          (uint16_t)ngrams,
                          (uint8_t)stop,
                          0};
-    if (ngrams)
-        gram_indices(c, v, ncp, (int32_t *)(e + 1));
     char *text = (char *)rk_vec_word_text(e);
     memcpy(text, w->s, w->len);
     memcpy(text + w->len, stem, stem_len);
+    if (ngrams)
+        gram_indices(c, v, ncp, (int32_t *)rk_vec_word_grams(e));
     uint32_t handle = (uint32_t)(c->len / 8) + 1;
     c->len += need;
     if (c->words < CACHE_SLOTS - 1) { /* else: this paragraph's only */

@@ -54,17 +54,20 @@ typedef struct rk_vec_word_s {
     uint16_t ngrams; /* feature indices of its char n-grams, in order */
     uint8_t stop;    /* a stopword: no features at all */
     uint8_t pad;
-    /* then int32_t grams[ngrams], the word's bytes, the stem's bytes */
+    /* then the word's bytes, the stem's bytes and, 4-byte aligned, int32_t
+     * grams[ngrams]: what a lookup compares is in the header's cache line
+     * for most words */
 } rk_vec_word_t;
 
-static inline const int32_t *rk_vec_word_grams(const rk_vec_word_t *e) {
-    return (const int32_t *)(e + 1);
-}
 static inline const char *rk_vec_word_text(const rk_vec_word_t *e) {
-    return (const char *)(rk_vec_word_grams(e) + e->ngrams);
+    return (const char *)(e + 1);
 }
 static inline const char *rk_vec_word_stem(const rk_vec_word_t *e) {
     return rk_vec_word_text(e) + e->word_len;
+}
+static inline const int32_t *rk_vec_word_grams(const rk_vec_word_t *e) {
+    size_t at = sizeof *e + e->word_len + e->stem_len;
+    return (const int32_t *)((const char *)e + ((at + 3) & ~(size_t)3));
 }
 
 typedef struct rk_vec_cache_s rk_vec_cache_t;
