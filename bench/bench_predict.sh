@@ -2,8 +2,9 @@
 # Prediction throughput on one core over every paragraph of the seeds, with
 # the shipped model (models/default.rkz): the fast linear path against
 # libsvm's svm_predict_probability, prediction only and end to end (see
-# bench_predict.c), then fastText on the same paragraphs when `fasttext` is
-# installed (see fasttext_compare.py for its settings and how it is timed).
+# bench_predict.c); then, when `fasttext` is installed, fastText's
+# predict-prob and `rakiza classify` on the same paragraphs, timed the same
+# way, with each one's peak memory (see fasttext_compare.py).
 # BENCH_SECONDS sets how long each measurement runs (default 3).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,4 +34,5 @@ for f in "$root"/models/data/*.jsonl; do data+=(--data "$f"); done  # as the def
 python3 "$root/bench/fasttext_compare.py" --paragraphs "$tmp/paragraphs.txt" \
     "${data[@]}" \
     --seconds "${BENCH_SECONDS:-3}" --tmp "$tmp" \
+    --rakiza "$RAKIZA" --model "$root/models/default.rkz" \
     --rakiza-e2e-rate "$(awk -F'\t' '$1 == "predict.e2e_fast_paragraphs" { print $2 }' "$tmp/rows")"

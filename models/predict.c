@@ -125,6 +125,10 @@ static int collapse_linear(rk_pred_t *p) {
     return 1;
 }
 
+/* Prefetch distances in rk_pred_decision_values, in features. */
+#define ROW_AHEAD 32
+#define W_AHEAD 16
+
 /* Feature idx's weights, one per column (row 0, all zeros, when no
  * support vector has it). */
 static const double *weights_of(const rk_pred_t *p, int idx) {
@@ -371,10 +375,28 @@ void rk_pred_decision_values(const rk_pred_t *p, const struct svm_node *x,
     }
     for (int q = 0; q < p->cols; q++)
         dec[q] = 0.0;
-    for (; x->index != -1; x++) {
-        const double *w = weights_of(p, x->index);
+    size_t n = 0;
+    while (x[n].index != -1)
+        n++;
+    for (size_t i = 0; i < n; i++) {
+        /* A feature's row number (a table the size of the space) and then
+         * its row (in megabytes of weights) miss the cache for most
+         * features: fetch the number ROW_AHEAD features ahead and the row
+         * W_AHEAD ahead, once its number is in. The sums are the same, in
+         * the same order. */
+        if (i + ROW_AHEAD < n) {
+            int ahead = x[i + ROW_AHEAD].index;
+            if (ahead >= 0 && ahead <= p->max_index)
+                __builtin_prefetch(&p->row[ahead]);
+        }
+        if (i + W_AHEAD < n) {
+            const double *ahead = weights_of(p, x[i + W_AHEAD].index);
+            __builtin_prefetch(ahead);
+            __builtin_prefetch(ahead + p->cols - 1);
+        }
+        const double *w = weights_of(p, x[i].index);
         for (int q = 0; q < p->cols; q++)
-            dec[q] += w[q] * x->value;
+            dec[q] += w[q] * x[i].value;
     }
     for (int q = 0; q < p->cols; q++)
         dec[q] -= p->rho[q];
