@@ -2,14 +2,23 @@
  * bench_pipeline.c - how fast the text pipeline runs on one core.
  *
  * Loads the documents named on the command line (the seeds), then times
- * each cumulative stage over all of them: segment; segment+normalise;
- * +tokenise; and the whole pipeline, "vectorize" (segment, then
- * rk_vec_transform, which normalises, tokenises and vectorises with a
- * vectoriser fitted on the same documents). Each stage repeats until it
- * has run for at least --seconds of this thread's CPU time. CPU time, not wall
- * time, because the machine is shared: the figure is what one core does when it
- * has the core. Prints "name<TAB>value<TAB>unit" lines (scripts/bench's table
- * format); MB are 10^6 bytes of input document.
+ * each cumulative stage over all of them, each paragraph going through the
+ * entry points classify/pipeline.c uses (paragraphs come from the
+ * segmenter, which has checked the document's UTF-8: nothing checks it
+ * again):
+ *   segment    rk_seg_split;
+ *   normalize  + rk_norm_valid_text;
+ *   tokenize   + rk_tok_words (the words; stopwords and stems are per
+ *              distinct word, looked up in the vectoriser's word cache);
+ *   vectorize  segment, then rk_vec_transform_valid, which normalises,
+ *              splits words and vectorises with a vectoriser fitted on
+ *              the same documents.
+ * Each stage repeats until it has run for at least --seconds of this
+ * thread's CPU time (or exactly --passes times, for callgrind and perf:
+ * a pass's instruction count is the same on any machine, however busy). CPU
+ * time, not wall time, because the machine is shared: the figure is what one
+ * core does when it has the core. Prints "name<TAB>value<TAB>unit" lines
+ * (scripts/bench's table format); MB are 10^6 bytes of input document.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +27,6 @@
 #include "bench_util.h"
 #include "text/normalize.h"
 #include "text/segment.h"
-#include "text/stopwords.h"
 #include "text/tokenize.h"
 #include "text/vectorize.h"
 
@@ -35,7 +43,6 @@ typedef struct bench_s {
     rk_norm_t *norm;
     rk_norm_opts_t nopts;
     rk_tok_t *tok;
-    rk_tok_stopset_t *stop;
     rk_vec_t *vec;
     rk_vec_ctx_t *vctx;
     size_t sink; /* results folded in so no stage can be optimised away */
@@ -48,33 +55,30 @@ typedef int (*stage_fn)(bench_t *b, const rk_seg_para_t *p);
 static int normalize_para(bench_t *b, const rk_seg_para_t *p) {
     const char *out;
     size_t out_len;
-    if (rk_norm_text(b->norm, &b->nopts, p->text, p->text_len, &out, &out_len,
-                     b->errstr, sizeof b->errstr))
+    if (rk_norm_valid_text(b->norm, &b->nopts, p->text, p->text_len, &out,
+                           &out_len, b->errstr, sizeof b->errstr))
         return -1;
     b->sink += out_len;
     return 0;
 }
 
 static int tokenize_para(bench_t *b, const rk_seg_para_t *p) {
-    const rk_token_t *toks;
+    const rk_tok_word_t *words;
     size_t n;
-    int32_t ulen;
-    if (normalize_para(b, p))
-        return -1;
-    const UChar *u = rk_norm_utf16(b->norm, &ulen);
-    if (rk_tok_split(b->tok, u, ulen, b->stop, 1, &toks, &n, b->errstr,
-                     sizeof b->errstr))
+    if (normalize_para(b, p) ||
+        rk_tok_words(b->tok, b->norm, &words, &n, b->errstr, sizeof b->errstr))
         return -1;
     b->sink += n;
     return 0;
 }
 
-/* The whole pipeline: rk_vec_transform normalises and tokenises itself. */
+/* The whole pipeline: rk_vec_transform_valid normalises and splits words
+ * itself. */
 static int vectorize_para(bench_t *b, const rk_seg_para_t *p) {
     const struct svm_node *nodes;
     int n;
-    if (rk_vec_transform(b->vec, b->vctx, p->text, p->text_len, p->lang, &nodes,
-                         &n, b->errstr, sizeof b->errstr))
+    if (rk_vec_transform_valid(b->vec, b->vctx, p->text, p->text_len, p->lang,
+                               &nodes, &n, b->errstr, sizeof b->errstr))
         return -1;
     b->sink += (size_t)n;
     return 0;
@@ -86,8 +90,10 @@ static int vectorize_para(bench_t *b, const rk_seg_para_t *p) {
  * `valgrind --tool=callgrind --toggle-collect=run_stage` counts only the
  * timed work (instruction counts are stable on a shared machine; times
  * are not). */
-__attribute__((noinline)) static int
-run_stage(bench_t *b, const char *name, stage_fn stage, double min_seconds) {
+__attribute__((noinline)) static int run_stage(bench_t *b, const char *name,
+                                               stage_fn stage,
+                                               double min_seconds,
+                                               size_t want_passes) {
     size_t passes = 0, paragraphs = 0;
     double t0 = bench_cpu_seconds(), t;
     do {
@@ -105,7 +111,7 @@ run_stage(bench_t *b, const char *name, stage_fn stage, double min_seconds) {
         }
         passes++;
         t = bench_cpu_seconds() - t0;
-    } while (t < min_seconds);
+    } while (want_passes ? passes < want_passes : t < min_seconds);
     printf("pipeline.%s\t%.1f\tMB/s\n", name,
            (double)b->total_bytes * (double)passes / 1e6 / t);
     printf("pipeline.%s_paragraphs\t%.0f\tparagraphs/s\n", name,
@@ -114,20 +120,6 @@ run_stage(bench_t *b, const char *name, stage_fn stage, double min_seconds) {
     fprintf(stderr, "%s: %zu passes over %zu bytes in %.2f s CPU\n", name,
             passes, b->total_bytes, t);
     return 0;
-}
-
-/* The tokeniser's stopword set: the built-in lists as written (the
- * vectoriser normalises them first; lookups cost the same either way). */
-static int make_stopset(bench_t *b) {
-    const char *words[4096];
-    size_t n = 0;
-    const rk_stopword_list_t *lists[] = {&rk_stopwords_ar, &rk_stopwords_en};
-    for (size_t l = 0; l < 2; l++)
-        for (size_t i = 0; i < lists[l]->count && n < 4096; i++)
-            words[n++] = lists[l]->words[i];
-    return rk_tok_stopset_new(words, n, &b->stop, b->errstr, sizeof b->errstr)
-               ? -1
-               : 0;
 }
 
 /* A vectoriser with default settings, its IDF fitted on every paragraph
@@ -177,7 +169,8 @@ static int make_vectoriser(bench_t *b) {
 }
 
 static const char *usage =
-    "usage: bench_pipeline [--seconds S] [--stage NAME] FILE...\n"
+    "usage: bench_pipeline [--seconds S | --passes N] [--stage NAME] "
+    "FILE...\n"
     "stages: segment, normalize, tokenize, vectorize\n";
 
 int main(int argc, char **argv) {
@@ -188,15 +181,16 @@ int main(int argc, char **argv) {
                   {"normalize", normalize_para},
                   {"tokenize", tokenize_para},
                   {"vectorize", vectorize_para}};
-    static const char *const names[] = {"seconds", "stage"};
-    const char *v[2] = {"2", NULL};
-    int argi = bench_parse_opts(argc, argv, names, v, 2);
+    static const char *const names[] = {"seconds", "stage", "passes"};
+    const char *v[3] = {"2", NULL, "0"};
+    int argi = bench_parse_opts(argc, argv, names, v, 3);
     if (argi < 0 || argi >= argc) {
         fputs(usage, stderr);
         return 2;
     }
     double seconds = atof(v[0]);
     const char *only = v[1];
+    size_t passes = (size_t)strtoul(v[2], NULL, 10);
 
     bench_t b = {0};
     b.nopts = rk_norm_opts_default();
@@ -214,7 +208,7 @@ int main(int argc, char **argv) {
     }
     if (!status && (rk_norm_new(&b.norm, b.errstr, sizeof b.errstr) ||
                     rk_tok_new(&b.tok, b.errstr, sizeof b.errstr) ||
-                    make_stopset(&b) || make_vectoriser(&b))) {
+                    make_vectoriser(&b))) {
         fprintf(stderr, "bench_pipeline: %s\n", b.errstr);
         status = 1;
     }
@@ -223,7 +217,7 @@ int main(int argc, char **argv) {
         if (only && strcmp(only, stages[s].name))
             continue;
         ran = 1;
-        if (run_stage(&b, stages[s].name, stages[s].fn, seconds))
+        if (run_stage(&b, stages[s].name, stages[s].fn, seconds, passes))
             status = 1;
     }
     if (!status && !ran) {
@@ -233,7 +227,6 @@ int main(int argc, char **argv) {
     fprintf(stderr, "(checksum %zu)\n", b.sink);
     rk_norm_destroy(b.norm);
     rk_tok_destroy(b.tok);
-    rk_tok_stopset_destroy(b.stop);
     rk_vec_ctx_destroy(b.vctx);
     rk_vec_destroy(b.vec);
     rk_seg_list_free(&b.paras);

@@ -9,8 +9,10 @@
  *   fast, libsvm         prediction only: rk_pred_score_with on vectors
  *                        computed once beforehand, on the collapsed-linear
  *                        path and through svm_predict_probability;
- *   e2e_fast, e2e_libsvm end to end per paragraph: rk_vec_transform
- *                        (normalise, tokenise, vectorise), then predict.
+ *   e2e_fast, e2e_libsvm end to end per paragraph: rk_vec_transform_valid
+ *                        (normalise, tokenise, vectorise; the paragraphs
+ *                        come from the segmenter, which has checked their
+ *                        UTF-8, as in classify/pipeline.c), then predict.
  * Segmenting is outside every timed stage (bench_pipeline times it);
  * --stage NAME runs one stage only (for perf). Before timing, both paths
  * must agree on every paragraph's label, or the comparison would be of two
@@ -164,9 +166,9 @@ static int run_pass(bench_t *b, int end_to_end, int use_libsvm) {
         const struct svm_node *x = b->nodes + p->node0;
         int n, top;
         double probs[64];
-        if (end_to_end &&
-            rk_vec_transform(rk_model_vec(b->model), b->vctx, p->text, p->len,
-                             p->lang, &x, &n, b->errstr, sizeof b->errstr))
+        if (end_to_end && rk_vec_transform_valid(
+                              rk_model_vec(b->model), b->vctx, p->text, p->len,
+                              p->lang, &x, &n, b->errstr, sizeof b->errstr))
             return -1;
         int best = rk_pred_score_with(pred, x, use_libsvm, probs, &top);
         b->sink += probs[best] + top;

@@ -4,35 +4,37 @@
 Trains a fastText supervised model on the labelled samples rakiza's default
 model is trained on, times `fasttext predict-prob` over the same paragraphs
 rakiza was timed on (one per line, as bench_predict --paragraphs writes
-them), and scores fastText by stratified 5-fold cross-validation on the
-samples. Prints scripts/bench rows (name<TAB>value<TAB>unit); commentary goes
-to stderr.
+them), times `rakiza classify` over the same file the same way, and scores
+fastText by stratified 5-fold cross-validation on the samples. Prints
+scripts/bench rows (name<TAB>value<TAB>unit); commentary goes to stderr.
 
-Settings (fastText 0.9.2): -wordNgrams 2 -epoch 25 -lr 0.5 -dim 100
--bucket 200000 -thread 1 -seed 1, on the text as written (fastText splits
-on white space). -bucket is a tenth of the default 2,000,000: the model is
-84 MB instead of 804 MB, with the same cross-validated macro-F1 (0.619 both)
-and faster prediction (with the default the n-gram table misses the cache
-and predict-prob took about 1.5x the CPU time) - a choice in fastText's
-favour.
+fastText (0.9.2) settings: -wordNgrams 2 -minn 3 -maxn 5 -dim 50 -thread 1
+(word bigrams and character 3-5-grams, as rakiza's features; 50
+dimensions), with -epoch 25 -lr 0.5 -seed 1 for training, on the text as
+written (fastText splits on white space). -bucket is fastText's default
+(2,000,000): the model file is about 400 MB.
 
-Timing is CPU time (user + system) of the fasttext process, one thread, in
-the same spirit as bench_predict's per-thread CPU time: the paragraph file
-is repeated until a run takes at least --seconds, and the cost of starting
-and loading the model (a run over one line, the best of three) is
-subtracted. Output goes to /dev/null.
+Timing is CPU time (user + system) of the one process, one thread, in the
+same spirit as bench_predict's per-thread CPU time: the paragraph file is
+repeated until a run takes at least --seconds, and the cost of starting and
+loading the model (a run over one line, the best of three) is subtracted.
+fastText reads the repeats as one file; rakiza classify reads them as that
+many files (documents), each paragraph a line of its own, and writes its
+records (text included) where fastText writes its probabilities: to
+/dev/null. The peak resident memory of each is the largest of its runs
+(ru_maxrss of that process alone).
 """
 import argparse
 import collections
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 
-SETTINGS = ["-wordNgrams", "2", "-epoch", "25", "-lr", "0.5", "-dim", "100",
-            "-bucket", "200000", "-thread", "1", "-seed", "1", "-verbose", "0"]
+SETTINGS = ["-wordNgrams", "2", "-minn", "3", "-maxn", "5", "-dim", "50",
+            "-thread", "1", "-epoch", "25", "-lr", "0.5", "-seed", "1",
+            "-verbose", "0"]
 MAX_REPEAT = 256  # copies of the paragraph file: 170 MB for the seeds
 
 
@@ -59,38 +61,73 @@ def train(samples, tmp, name):
 
 
 def cpu_of(cmd):
-    """CPU seconds (user + system) a child command takes."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """CPU seconds (user + system) and peak resident KB of one child command."""
     with open(os.devnull, "wb") as null:
-        subprocess.run(cmd, stdout=null, check=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        child = subprocess.Popen(cmd, stdout=null)
+        _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        sys.exit(f"fasttext_compare: {cmd[0]} {cmd[1]} failed ({child.returncode})")
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
-def time_predict(model, paragraphs, seconds, tmp):
-    lines = open(paragraphs, "rb").read().splitlines(keepends=True)
+def time_runs(name, command, lines, seconds, tmp):
+    """Paragraphs/s and MB/s of command(paths) over the paragraph lines,
+    repeated until a run takes `seconds` of CPU after start-up, and the
+    peak resident MB. command(one_path, repeat) gives the command line for
+    the file holding the lines `repeat` times (fastText) or for that many
+    copies of the file (rakiza)."""
     text_bytes = sum(len(l) - 1 for l in lines)
     with open(f"{tmp}/one.txt", "wb") as f:
         f.write(lines[0])
-    startup = min(cpu_of(["fasttext", "predict-prob", model, f"{tmp}/one.txt", "-1"])
-                  for _ in range(3))
+    with open(f"{tmp}/all.txt", "wb") as f:
+        f.writelines(lines)
+    startup, peak = min(cpu_of(command(f"{tmp}/one.txt", 1, 1)) for _ in range(3))
     repeat = 1
     while True:
-        with open(f"{tmp}/many.txt", "wb") as f:
-            for _ in range(repeat):
-                f.writelines(lines)
-        t = cpu_of(["fasttext", "predict-prob", model, f"{tmp}/many.txt", "-1"]) - startup
+        t, rss = cpu_of(command(f"{tmp}/all.txt", repeat, len(lines)))
+        t -= startup
+        peak = max(peak, rss)
         if t > 0 and (t >= seconds or repeat >= MAX_REPEAT):
             break
         if repeat >= MAX_REPEAT:
-            sys.exit("fasttext_compare: cannot time fasttext predict-prob "
-                     f"({t:.3f} s after start-up)")
+            sys.exit(f"fasttext_compare: cannot time {name} ({t:.3f} s after start-up)")
         # Grow at most tenfold a step: a short run's time is mostly noise.
         guess = repeat * 1.2 * seconds / t if t > 0 else repeat * 10
         repeat = min(MAX_REPEAT, max(repeat * 2, min(repeat * 10, int(guess) + 1)))
-    print(f"fasttext predict-prob: {repeat} x {len(lines)} paragraphs in {t:.2f} s CPU "
-          f"after {startup:.2f} s to start and load the model", file=sys.stderr)
-    return repeat * len(lines) / t, repeat * text_bytes / 1e6 / t
+    print(f"{name}: {repeat} x {len(lines)} paragraphs in {t:.2f} s CPU "
+          f"after {startup:.2f} s to start and load the model; "
+          f"peak {peak / 1024:.0f} MB resident", file=sys.stderr)
+    return repeat * len(lines) / t, repeat * text_bytes / 1e6 / t, peak / 1024
+
+
+def fasttext_command(model, tmp):
+    def command(path, repeat, _):
+        if repeat > 1:  # one file holding the lines `repeat` times
+            with open(f"{tmp}/many.txt", "wb") as out, open(path, "rb") as f:
+                data = f.read()
+                for _ in range(repeat):
+                    out.write(data)
+            path = f"{tmp}/many.txt"
+        return ["fasttext", "predict-prob", model, path, "-1"]
+    return command
+
+
+def rakiza_command(rakiza, model):
+    def command(path, repeat, _):
+        return [rakiza, "classify", "--model", model] + [path] * repeat
+    return command
+
+
+def check_rakiza_reads_lines(rakiza, model, tmp, n):
+    """rakiza classify must see each line as one paragraph, or the two
+    would not be timed on the same units."""
+    out = subprocess.run([rakiza, "classify", "--model", model, f"{tmp}/all.txt"],
+                         capture_output=True, check=True, text=True).stdout
+    got = sum(1 for l in out.splitlines() if l.startswith('{"type":"paragraph"'))
+    if got != n:
+        sys.exit(f"fasttext_compare: rakiza classify found {got} paragraphs "
+                 f"in {n} lines")
 
 
 def macro_f1(pairs):
@@ -140,13 +177,27 @@ def main():
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--rakiza-e2e-rate", type=float, required=True,
                     help="rakiza's end-to-end paragraphs/s on the fast path")
+    ap.add_argument("--rakiza", required=True, help="the rakiza binary")
+    ap.add_argument("--model", required=True, help="rakiza's model")
     ap.add_argument("--tmp", required=True)
     args = ap.parse_args()
     samples = read_samples(args.data)
     model = train(samples, args.tmp, "all")
-    rate, mbs = time_predict(model, args.paragraphs, args.seconds, args.tmp)
+    lines = open(args.paragraphs, "rb").read().splitlines(keepends=True)
+    rate, mbs, ft_rss = time_runs("fasttext predict-prob",
+                                  fasttext_command(model, args.tmp), lines,
+                                  args.seconds, args.tmp)
+    check_rakiza_reads_lines(args.rakiza, args.model, args.tmp, len(lines))
+    c_rate, c_mbs, c_rss = time_runs("rakiza classify",
+                                     rakiza_command(args.rakiza, args.model),
+                                     lines, args.seconds, args.tmp)
     print(f"predict.fasttext\t{mbs:.2f}\tMB/s")
     print(f"predict.fasttext_paragraphs\t{rate:.0f}\tparagraphs/s")
+    print(f"predict.fasttext_peak_rss\t{ft_rss:.0f}\tMB")
+    print(f"predict.classify\t{c_mbs:.2f}\tMB/s")
+    print(f"predict.classify_paragraphs\t{c_rate:.0f}\tparagraphs/s")
+    print(f"predict.classify_peak_rss\t{c_rss:.0f}\tMB")
+    print(f"predict.classify_vs_fasttext\t{c_rate / rate:.2f}\tx")
     print(f"predict.e2e_fast_vs_fasttext\t{args.rakiza_e2e_rate / rate:.2f}\tx")
     accuracy, f1 = cross_validate(samples, args.tmp)
     print(f"predict.fasttext_cv_macro_f1\t{f1:.3f}\tmacro-F1")

@@ -19,7 +19,10 @@ static const char *help =
     "present in the data, none excluded.\n\n"
     "  --model M   the model bundle (default: the shipped default model)\n"
     "  --json      one JSON object: accuracy, macro_f1, per_class,\n"
-    "              confusion, per_lang, n\n";
+    "              confusion, per_lang, n, and beside them coverage (the\n"
+    "              share labelled; accuracy and macro-F1 on it) and\n"
+    "              risk_coverage (accuracy and macro-F1 of the surest 100,\n"
+    "              95, 90, 80 and 70% of the samples)\n";
 
 int rk_cmd_eval(int argc, char **argv) {
     static const struct option opts[] = {

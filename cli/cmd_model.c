@@ -5,6 +5,7 @@
  */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -14,9 +15,15 @@ static const char *help =
     "usage: rakiza model info M\n"
     "       rakiza model export --libsvm OUT M\n\n"
     "info    prints the bundle's metadata as JSON: id, created, labels,\n"
-    "        threshold, kernel, C, vectoriser settings, training data\n"
-    "        (count, label counts, digest), cross-validation scores\n"
-    "export  writes the libsvm model in libsvm's text format to OUT\n";
+    "        threshold, scheme, kernel, C, vectoriser settings, training\n"
+    "        data (count, label counts, digest), cross-validation scores\n"
+    "        (grouped in cv, paragraph-level in cv_paragraph)\n"
+    "export  writes the classifier in libsvm's text format for svm-predict:\n"
+    "        a one-vs-one model to OUT; a one-vs-rest model as one binary\n"
+    "        model per label, OUT.<label> (with its sigmoid as probA/probB,\n"
+    "        so svm-predict -b 1 prints the label's own probability), and\n"
+    "        OUT.README saying how rakiza combines them; the files written\n"
+    "        are listed on stdout\n";
 
 int rk_cmd_model(int argc, char **argv) {
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -37,11 +44,14 @@ int rk_cmd_model(int argc, char **argv) {
         json_dumpf(rk_model_meta(m), stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
         fputc('\n', stdout);
     } else {
-        char errstr[512];
+        char errstr[512], *written = NULL;
         rk_err_t err =
-            rk_model_export_libsvm(m, argv[3], errstr, sizeof errstr);
+            rk_model_export_libsvm(m, argv[3], &written, errstr, sizeof errstr);
         if (err)
             status = rk_cli_fail("model", err, errstr);
+        else
+            fputs(written, stdout);
+        free(written);
     }
     rk_model_destroy(m);
     return status;

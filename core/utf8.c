@@ -3,13 +3,28 @@
  */
 #include "core/utf8.h"
 
+#include <string.h>
+
 int rk_utf8_valid(const char *buf, size_t len, size_t *bad_offset) {
     const unsigned char *s = (const unsigned char *)buf;
     size_t i = 0;
     while (i < len) {
+        uint64_t eight;
+        if (len - i >= 8 && (memcpy(&eight, s + i, 8), /* ASCII: 8 at once */
+                             !(eight & 0x8080808080808080ull))) {
+            i += 8;
+            continue;
+        }
         unsigned char c = s[i];
         if (c < 0x80) {
             i++;
+            continue;
+        }
+        /* Two bytes (Arabic, accented Latin), as the general case below
+         * would find them. */
+        if (c >= 0xC2 && c <= 0xDF && len - i > 1 &&
+            (s[i + 1] & 0xC0) == 0x80) {
+            i += 2;
             continue;
         }
         size_t need;
@@ -67,14 +82,41 @@ static int is_latin_letter(uint32_t cp) {
            (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7);
 }
 
+/* The same letters from U+0080 to U+07FF as bitmaps, a bit a code point:
+ * two-byte characters (Arabic, accented Latin) are counted without a
+ * comparison. */
+static const uint64_t arabic_below_800[32] = {[24] = 0xffffffff00000000ull,
+                                              [25] = 0xffffc000000007ffull,
+                                              [26] = 0xffffffffffffffffull,
+                                              [27] = 0xfc000000000fffffull,
+                                              [29] = 0xffffffffffff0000ull};
+static const uint64_t latin_below_800[32] = {
+    [1] = 0x7fffffe07fffffeull,  [3] = 0xff7fffffff7fffffull,
+    [4] = 0xffffffffffffffffull, [5] = 0xffffffffffffffffull,
+    [6] = 0xffffffffffffffffull, [7] = 0xffffffffffffffffull,
+    [8] = 0xffffffffffffffffull, [9] = 0xffffull};
+
 const char *rk_utf8_script_lang(const char *s, size_t len) {
+    const unsigned char *u = (const unsigned char *)s;
     size_t arabic = 0, latin = 0, i = 0;
     while (i < len) {
-        uint32_t cp = rk_utf8_next(s, len, &i);
-        if (is_arabic_letter(cp))
-            arabic++;
-        else if (is_latin_letter(cp))
-            latin++;
+        uint32_t cp = u[i];
+        if (cp < 0x80) {
+            latin += (unsigned)((cp | 0x20) - 'a') < 26;
+            i++;
+            continue;
+        }
+        if (cp < 0xE0 && len - i > 1) { /* as rk_utf8_next decodes */
+            cp = ((cp & 0x1Fu) << 6) | (u[i + 1] & 0x3Fu);
+            i += 2;
+        } else {
+            cp = rk_utf8_next(s, len, &i);
+            arabic += is_arabic_letter(cp);
+            latin += !is_arabic_letter(cp) && is_latin_letter(cp);
+            continue;
+        }
+        arabic += arabic_below_800[cp >> 6] >> (cp & 63) & 1;
+        latin += latin_below_800[cp >> 6] >> (cp & 63) & 1;
     }
     if (!arabic && !latin)
         return "und";

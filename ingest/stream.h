@@ -1,20 +1,25 @@
 /*
  * stream.h - the streaming service behind `rakiza run`.
  *
- * A consumer-group member reads documents from the input topic and works
- * in rounds of up to conf->batch_size messages: each message is decoded
- * (envelope.h) and classified (classify/pipeline.h), by conf->threads
- * workers in parallel; then, in the order the messages were read, its
- * records go to the output topic keyed by document id (or the message, with
- * its reason, to the dead-letter topic); then the round is closed:
- *   at-least-once (default): the idempotent producer is flushed, and only
- *     when every message of the round is acknowledged are the input offsets
- *     committed; a failed delivery stops the service without committing;
- *   exactly-once: the round is one Kafka transaction, the input offsets
- *     sent in it; an abortable error aborts it and rewinds the input.
- * A round is closed before a rebalance gives partitions away, so nothing
- * is lost or left uncommitted. The producer queue is bounded; when full,
- * the service stops reading until it drains.
+ * A consumer-group member reads documents from the input topic and keeps
+ * reading, classifying, producing and committing going at once: each
+ * message read goes to conf->threads workers, which decode it (envelope.h)
+ * and classify it (classify/pipeline.h) with the model current when they
+ * start it; as soon as a document and every earlier one of its input
+ * partition are classified, its records go to the output topic keyed by
+ * document id (or the message, with its reason, to the dead-letter topic).
+ *   at-least-once (default): a document is done when every record is
+ *     acknowledged; the offset after each partition's done prefix is
+ *     stored and committed every commit interval (asynchronously) and on
+ *     revocation and stop (synchronously); a failed delivery is never
+ *     committed past and stops the service;
+ *   exactly-once: one transaction per commit interval holds whole
+ *     documents and their input offsets; an abortable error aborts it and
+ *     rewinds the input.
+ * On revocation what is classified is delivered and committed and the
+ * rest dropped uncommitted, so a partition changes hands between whole
+ * documents. At most conf->batch_size documents are in flight, and a full
+ * producer queue also stops reading. Design: stream_internal.h.
  */
 #ifndef RK_STREAM_H
 #define RK_STREAM_H

@@ -40,9 +40,14 @@ const rk_setting_t rk_stream_settings[] = {
     ROW("rakiza.text", RK_SETTING_BOOL, include_text, 0, 1, "true",
         "paragraph text in the records (--no-text sets false)"),
     ROW("rakiza.batch.size", RK_SETTING_INT, batch_size, 1, 100000, "200",
-        "input messages per delivery-and-commit round"),
+        "most documents in flight (read, not yet committed); reading "
+        "pauses at it"),
     ROW("rakiza.batch.ms", RK_SETTING_INT, batch_ms, 1, 60000, "200",
-        "longest wait to fill a round, in milliseconds"),
+        "deprecated and ignored (rakiza no longer waits to fill a batch)"),
+    ROW("rakiza.commit.interval.ms", RK_SETTING_INT, commit_ms, -1, 3600000,
+        "-1",
+        "commit offsets (exactly-once: the transaction) every N ms; -1: "
+        "1000, or 100 with exactly-once"),
     ROW("rakiza.metrics.port", RK_SETTING_INT, metrics_port, 0, 65535, "0",
         "port of /metrics and /healthz; 0: off (--metrics-port)"),
     ROW("rakiza.metrics.address", RK_SETTING_STRING, metrics_address, 0, 0,
@@ -146,6 +151,12 @@ rk_err_t rk_stream_conf_check(const rk_stream_conf_t *c, char *errstr,
                        "the input topic cannot also be the output or "
                        "dead-letter topic");
     return RK_OK;
+}
+
+long rk_stream_conf_commit_ms(const rk_stream_conf_t *c) {
+    if (c->commit_ms >= 0)
+        return c->commit_ms;
+    return c->exactly_once ? RK_STREAM_EOS_COMMIT_MS : RK_STREAM_COMMIT_MS;
 }
 
 rk_err_t rk_stream_conf_apply(const rk_stream_conf_t *c, rd_kafka_conf_t *kconf,

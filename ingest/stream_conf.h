@@ -23,8 +23,9 @@ typedef struct rk_stream_conf_s {
     char *model_path;                         /* NULL: default model */
     char *model_topic; /* NULL: models come from model_path only */
     int exactly_once, threads, watch, explain, include_text;
-    int batch_size;        /* input messages per delivery-and-commit round */
-    int batch_ms;          /* longest wait to fill a round */
+    int batch_size;        /* documents in flight (read, not yet done) */
+    int batch_ms;          /* deprecated: accepted and ignored */
+    int commit_ms;         /* commit interval; -1: the mode's default */
     int metrics_port;      /* 0: off */
     char *metrics_address; /* NULL: 127.0.0.1 */
     int summary_ms;        /* throughput line in the log; 0: off */
@@ -53,6 +54,13 @@ rk_err_t rk_stream_conf_load_file(rk_stream_conf_t *conf, const char *path,
 /* Checks the settings belong together (topics given, a dlq or "none"). */
 rk_err_t rk_stream_conf_check(const rk_stream_conf_t *conf, char *errstr,
                               size_t errstr_size);
+
+/* The commit interval in force, in milliseconds: conf->commit_ms, or when
+ * it is -1 RK_STREAM_COMMIT_MS (at-least-once) or RK_STREAM_EOS_COMMIT_MS
+ * (exactly-once, as Kafka Streams). */
+#define RK_STREAM_COMMIT_MS 1000
+#define RK_STREAM_EOS_COMMIT_MS 100
+long rk_stream_conf_commit_ms(const rk_stream_conf_t *conf);
 
 /* Applies the librdkafka pairs to kconf. */
 rk_err_t rk_stream_conf_apply(const rk_stream_conf_t *conf,

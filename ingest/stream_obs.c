@@ -65,9 +65,10 @@ static rk_err_t register_set(rk_obs_t *o, char *errstr, size_t n) {
         {&m->latency, RK_METRIC_HISTOGRAM, "rakiza_classification_seconds",
          NULL, "Time to classify one document, segmentation to records."},
         {&m->docs, RK_METRIC_COUNTER, "rakiza_documents_total", NULL,
-         "Documents whose records were written to the output topic."},
+         "Documents written: every record acknowledged (at-least-once) or "
+         "committed (exactly-once)."},
         {&m->msg_out, RK_METRIC_COUNTER, "rakiza_messages_out_total", NULL,
-         "Records (paragraph and document) written to the output topic."},
+         "Records (paragraph and document) of the documents written."},
         {&m->para_out, RK_METRIC_COUNTER, "rakiza_paragraphs_out_total", NULL,
          "Paragraph records written to the output topic."},
         {&m->labels, RK_METRIC_COUNTER, "rakiza_paragraph_labels_total",

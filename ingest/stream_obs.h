@@ -32,10 +32,11 @@
  *                                         labelled paragraphs (drift.h)
  *   rakiza_training_label_share{label}    the serving model's training data
  *   rakiza_label_share_drift              their total variation distance
- * "Written" counts are counted when the round that wrote them closed
- * (acknowledged and committed, or its transaction committed), so they match
- * what a read_committed consumer of the output topic sees; "in" counts are
- * counted when read, and count again what a rewind reads again.
+ * "Written" counts are counted when a document is done (at-least-once:
+ * every record acknowledged; exactly-once: its transaction committed), so
+ * they match what a read_committed consumer of the output topic sees; "in"
+ * counts are counted when read (again after a rewind), paragraphs in and
+ * the histogram when a worker has classified the document.
  *
  * Thread use: rk_obs_classified from the classifying workers; everything
  * else from the thread driving Kafka (librdkafka's callbacks run there).
@@ -70,8 +71,8 @@ void rk_obs_kafka_error(rk_obs_t *o, int consumer, rd_kafka_resp_err_t err,
 
 void rk_obs_consumed(rk_obs_t *o, size_t bytes);
 void rk_obs_classified(rk_obs_t *o, size_t paragraphs, double seconds);
-/* A round closed: one document's records (labels resolved against m, the
- * model that classified them), or one dead-lettered message. */
+/* A document is done: its records (labels resolved against m, the model
+ * that classified them), or one dead-lettered message. */
 void rk_obs_written(rk_obs_t *o, const rk_model_t *m,
                     const rk_record_list_t *records);
 void rk_obs_dead_letter(rk_obs_t *o, const char *code);

@@ -56,6 +56,7 @@ static void sample_clear(rk_sample_t *x) {
     free(x->label);
     free(x->lang);
     free(x->source);
+    free(x->group);
     memset(x, 0, sizeof *x);
 }
 
@@ -271,7 +272,8 @@ rk_err_t rk_sample_push_copy(rk_sample_set_t *set, const rk_sample_t *x,
     c.lang =
         strdup(x->lang ? x->lang : rk_utf8_script_lang(x->text, x->text_len));
     c.source = strdup(x->source ? x->source : "");
-    if (!c.text || !c.label || !c.lang || !c.source) {
+    c.group = strdup(x->group ? x->group : x->source ? x->source : "");
+    if (!c.text || !c.label || !c.lang || !c.source || !c.group) {
         sample_clear(&c);
         return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     }
@@ -297,16 +299,25 @@ rk_err_t rk_labels_samples(const rk_labels_t *s, rk_sample_set_t *out,
     rk_err_t err = RK_OK;
     for (size_t i = 0; !err && i < m; i++) {
         rk_sample_t x = order[i]->sample;
-        size_t n = strlen(order[i]->key) + 7;
-        char *source = malloc(n);
-        if (!source) {
+        const char *key = order[i]->key, *colon = strrchr(key, ':');
+        size_t n = strlen(key) + 7;
+        char *source = malloc(n), *group = malloc(n);
+        if (!source || !group) {
+            free(source);
+            free(group);
             err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
             break;
         }
-        snprintf(source, n, "label:%s", order[i]->key);
+        /* A paragraph's group is its document: DOC_ID of DOC_ID:INDEX. */
+        snprintf(source, n, "label:%s", key);
+        snprintf(group, n, "label:%.*s",
+                 (int)(colon && colon > key ? colon - key : (long)strlen(key)),
+                 key);
         x.source = source;
+        x.group = group;
         err = rk_sample_push_copy(out, &x, errstr, errstr_size);
         free(source);
+        free(group);
     }
     free(order);
     return err;

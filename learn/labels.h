@@ -66,12 +66,14 @@ size_t rk_labels_count(const rk_labels_t *s);
 
 /* Appends copies of the samples held, in key order (so the order does not
  * depend on how partitions interleaved), to out; each sample's source is
- * "label:KEY". A sample without a lang gets its script's language. */
+ * "label:KEY" and its cross-validation group "label:DOC_ID" (the key up to
+ * its last ':'). A sample without a lang gets its script's language. */
 rk_err_t rk_labels_samples(const rk_labels_t *s, rk_sample_set_t *out,
                            char *errstr, size_t errstr_size);
 
-/* Appends a copy of sample to set (zero-initialised before first use);
- * RK_ERR_NOMEM leaves set as it was. Shared by the learner's merging. */
+/* Appends a copy of sample to set (zero-initialised before first use); a
+ * sample without a group gets its source as group. RK_ERR_NOMEM leaves set
+ * as it was. Shared by the learner's merging. */
 rk_err_t rk_sample_push_copy(rk_sample_set_t *set, const rk_sample_t *sample,
                              char *errstr, size_t errstr_size);
 

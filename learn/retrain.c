@@ -16,6 +16,7 @@
 #include "learn/judge.h"
 #include "learn/labels.h"
 #include "models/evaluate.h"
+#include "models/folds.h"
 #include "text/normalize.h"
 
 #define DIGEST_HEX 16
@@ -56,6 +57,15 @@ rk_err_t rk_retrain_conf(const rk_model_t *m, rk_train_conf_t *conf,
     if (json_is_number(json_object_get(meta, "gamma")))
         conf->gamma = json_number_value(json_object_get(meta, "gamma"));
     conf->grid = json_array_size(json_object_get(cv, "grid")) > 1;
+    const char *scheme = json_string_value(json_object_get(meta, "scheme"));
+    if (!err && scheme)
+        err = rk_train_conf_set(conf, "train.scheme", scheme, errstr, n);
+    json_t *weights = json_object_get(meta, "class_weights");
+    if (json_is_boolean(weights))
+        conf->class_weights = json_is_true(weights);
+    json_t *abstain = json_object_get(cv, "max_abstain");
+    if (json_is_number(abstain))
+        conf->max_abstain = json_number_value(abstain);
     conf->vec = *vec;
     if (err) {
         char inner[512];
@@ -217,95 +227,31 @@ static rk_err_t judging_set(const rk_sample_set_t *base,
     return err;
 }
 
-/* The length of the group part of a source: up to '@' (a span of a
- * document), else up to a trailing ":LINE", else all of it. */
-static size_t group_len(const char *src) {
-    const char *at = strchr(src, '@'), *colon = strrchr(src, ':');
-    if (at)
-        return (size_t)(at - src);
-    if (colon && colon[1] &&
-        strspn(colon + 1, "0123456789") == strlen(colon + 1))
-        return (size_t)(colon - src);
-    return strlen(src);
-}
-
-typedef struct group_s {
-    const char *name;
-    size_t len, size;
-    uint64_t order;
-} group_t;
-
-static int cmp_group_name(const void *a, const void *b) {
-    const group_t *x = a, *y = b;
-    size_t m = x->len < y->len ? x->len : y->len;
-    int c = memcmp(x->name, y->name, m);
-    return c ? c : (x->len > y->len) - (x->len < y->len);
-}
-
-static int cmp_group_deal(const void *a, const void *b) {
-    const group_t *x = a, *y = b;
-    if (x->size != y->size)
-        return x->size < y->size ? 1 : -1;
-    return x->order < y->order ? -1 : x->order > y->order;
-}
-
-/* Grouped folds of J: fold_of[i] in 0..K-1; returns K (at most folds,
- * fewer when J has fewer groups; with one group, samples are dealt one by
- * one). Groups are dealt largest first, each to the fold with the fewest
- * samples, in a seeded order among equals. 0 when out of memory. */
-static int grouped_folds(const rk_sample_set_t *J, int folds, unsigned seed,
-                         int *fold_of) {
-    group_t *g = calloc(J->count + 1, sizeof *g);
-    size_t *fold_size = calloc((size_t)folds, sizeof *fold_size);
-    if (!g || !fold_size) {
-        free(g);
-        free(fold_size);
-        return 0;
-    }
-    for (size_t i = 0; i < J->count; i++)
-        g[i] =
-            (group_t){J->items[i].source, group_len(J->items[i].source), 1, 0};
-    qsort(g, J->count, sizeof *g, cmp_group_name);
-    size_t ng = 0;
-    for (size_t i = 0; i < J->count; i++) {
-        if (ng && !cmp_group_name(&g[ng - 1], &g[i])) {
-            g[ng - 1].size++;
-            continue;
-        }
-        g[ng] = g[i];
-        g[ng].order = rk_fnv1a(RK_FNV_OFFSET ^ seed, g[i].name, g[i].len);
-        ng++;
-    }
-    int K = ng < 2 ? folds : (size_t)folds < ng ? folds : (int)ng;
-    int *fold_of_group = calloc(ng + 1, sizeof *fold_of_group);
-    if (ng >= 2 && fold_of_group) {
-        qsort(g, ng, sizeof *g, cmp_group_deal);
-        for (size_t k = 0; k < ng; k++) {
-            int best = 0;
-            for (int f = 1; f < K; f++)
-                if (fold_size[f] < fold_size[best])
-                    best = f;
-            fold_of_group[k] = best;
-            fold_size[best] += g[k].size;
-        }
-        for (size_t i = 0; i < J->count; i++) {
-            group_t key = {J->items[i].source, group_len(J->items[i].source), 0,
-                           0};
-            for (size_t k = 0; k < ng; k++)
-                if (!cmp_group_name(&g[k], &key)) {
-                    fold_of[i] = fold_of_group[k];
-                    break;
-                }
-        }
-    } else {
+/* Grouped folds of J (models/folds.h): fold_of[i] in 0..K-1; returns K,
+ * at most folds and fewer when J has fewer groups; with one group the
+ * samples are dealt one by one. 0 with errstr on failure. */
+static int judging_folds(const rk_sample_set_t *J, int folds, unsigned seed,
+                         int *fold_of, char *errstr, size_t n) {
+    const char **names = malloc((J->count + 1) * sizeof *names);
+    int *group = malloc((J->count + 1) * sizeof *group);
+    int K = 0;
+    if (names && group) {
         for (size_t i = 0; i < J->count; i++)
+            names[i] =
+                J->items[i].group ? J->items[i].group : J->items[i].source;
+        int ng = rk_folds_intern(J->count, names, group);
+        K = ng < 0 ? 0 : ng < 2 ? folds : ng < folds ? ng : folds;
+        if (ng >= 2 && rk_folds_grouped(J->count, group, ng, K, seed, fold_of,
+                                        errstr, n) != RK_OK)
+            K = 0;
+        for (size_t i = 0; ng >= 0 && ng < 2 && i < J->count; i++)
             fold_of[i] = (int)(i % (size_t)K);
     }
-    int ok = fold_of_group != NULL;
-    free(fold_of_group);
-    free(g);
-    free(fold_size);
-    return ok ? K : 0;
+    if (!K && (!names || !group))
+        rk_fail(RK_ERR_NOMEM, errstr, n, "out of memory");
+    free(names);
+    free(group);
+    return K;
 }
 
 /* ---- training and scoring ---------------------------------------------- */
@@ -433,8 +379,9 @@ rk_err_t rk_retrain_decide(const rk_model_t *current,
         err = rk_fail(RK_ERR_DATA, errstr, n,
                       "%zu base samples left to judge on; at least 2 needed",
                       J.count);
-    else if (!err && !(K = grouped_folds(&J, conf.folds, conf.seed, fold_of)))
-        err = rk_fail(RK_ERR_NOMEM, errstr, n, "out of memory");
+    else if (!err && !(K = judging_folds(&J, conf.folds, conf.seed, fold_of,
+                                         errstr, n)))
+        err = RK_ERR_DATA;
     sides_t x = {&J, S, known, fold_of, &conf, ev_cur, ev_cand};
     for (int f = 0; !err && out->new_labels && f < K; f++)
         err = one_fold(&x, f, &out->trainings, errstr, n);

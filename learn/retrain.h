@@ -13,16 +13,16 @@
  *     text) is not in M's list of training digests (meta
  *     training.sample_digests, written by rk_retrain_set_digests; a model
  *     without the list knows no streamed sample); the others are "known";
- *   - J is cut into K grouped folds (K = M's cv.folds, fewer when J has
- *     fewer groups; a sample's group is its source's document: the part
- *     before '@', or before ":LINE"). In fold f the current side trains on
- *     J's other folds plus the known samples, the candidate on the same
- *     plus the new ones; both predict fold f. New samples train, they
- *     never judge.
- * Training is rk_train with M's settings (kernel, C or the grid, folds,
- * seed, vectoriser settings from its metadata), so it is deterministic: the
- * same M, B and S reach the same decision. With no new sample nothing is
- * trained and the decision is to keep M.
+ *   - J is cut into K grouped folds (models/folds.h; K = M's cv.folds,
+ *     fewer when J has fewer cross-validation groups, labelled.h). In
+ *     fold f the current side trains on J's other folds plus the known
+ *     samples, the candidate on the same plus the new ones; both predict
+ *     fold f. New samples train, they never judge.
+ * Training is rk_train with M's settings (kernel, scheme, class weights,
+ * C or the grid, the abstention bound, folds, seed and vectoriser
+ * settings, from its metadata), so it is deterministic: the same M, B and
+ * S reach the same decision. With no new sample nothing is trained and
+ * the decision is to keep M.
  */
 #ifndef RK_LEARN_RETRAIN_H
 #define RK_LEARN_RETRAIN_H

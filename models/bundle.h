@@ -19,9 +19,11 @@
 #include <stddef.h>
 
 #include "core/err.h"
+#include "core/limits.h"
 
 #define RK_BUNDLE_MAX_PAYLOAD ((size_t)512 << 20)
-#define RK_BUNDLE_MAX_SECTIONS 32
+/* meta, vectorizer and a one-vs-rest model's libsvm.I per label */
+#define RK_BUNDLE_MAX_SECTIONS (RK_MAX_LABELS + 8)
 #define RK_BUNDLE_MAX_NAME_BYTES 64 /* a section name's length */
 
 typedef struct rk_bundle_section_s {

@@ -30,9 +30,10 @@ rk_eval_model(const rk_model_t *m, const rk_sample_set_t *data,
             rk_fail(err, errstr, errstr_size, "%s: %s", s->source, inner);
             break;
         }
-        rk_pred_score(pred, x, probs, &top);
-        if (!rk_eval_add(ev, s->label,
-                         top >= 0 ? rk_pred_label(pred, top) : NULL, s->lang))
+        int best = rk_pred_score(pred, x, probs, &top);
+        if (!rk_eval_add_scored(
+                ev, s->label, top >= 0 ? rk_pred_label(pred, top) : NULL,
+                rk_pred_label(pred, best), probs[best], s->lang))
             err = rk_fail(RK_ERR_LIMIT, errstr, errstr_size,
                           "%s: more than %d labels", s->source, RK_MAX_LABELS);
         if (progress)

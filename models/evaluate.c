@@ -1,28 +1,13 @@
 /*
  * evaluate.c - see evaluate.h. Labels are interned in first-seen order;
  * the confusion matrix is indexed [truth][pred], pred 0 meaning abstained.
+ * Coverage, risk-coverage and the threshold rule are coverage.c.
  */
 #include "models/evaluate.h"
-#include "core/limits.h"
+#include "models/eval_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_LANGS 16
-
-typedef struct counts_s {
-    size_t m[RK_MAX_LABELS][RK_MAX_LABELS + 1]; /* [truth][pred + 1] */
-    size_t n;
-} counts_t;
-
-struct rk_eval_s {
-    char *labels[RK_MAX_LABELS];
-    size_t nlabels;
-    counts_t all;
-    char *langs[MAX_LANGS];
-    counts_t *by_lang[MAX_LANGS];
-    size_t nlangs;
-};
 
 rk_eval_t *rk_eval_new(void) {
     return calloc(1, sizeof(rk_eval_t));
@@ -31,6 +16,7 @@ rk_eval_t *rk_eval_new(void) {
 void rk_eval_destroy(rk_eval_t *ev) {
     if (!ev)
         return;
+    free(ev->scored);
     for (size_t i = 0; i < ev->nlabels; i++)
         free(ev->labels[i]);
     for (size_t i = 0; i < ev->nlangs; i++) {
@@ -40,7 +26,7 @@ void rk_eval_destroy(rk_eval_t *ev) {
     free(ev);
 }
 
-static int intern(rk_eval_t *ev, const char *label) {
+int rk_eval_intern(rk_eval_t *ev, const char *label) {
     for (size_t i = 0; i < ev->nlabels; i++)
         if (!strcmp(ev->labels[i], label))
             return (int)i;
@@ -51,26 +37,31 @@ static int intern(rk_eval_t *ev, const char *label) {
 }
 
 static counts_t *lang_counts(rk_eval_t *ev, const char *lang) {
+    int i = rk_eval_lang(ev, lang);
+    return i >= 0 ? ev->by_lang[i] : NULL;
+}
+
+int rk_eval_lang(rk_eval_t *ev, const char *lang) {
     for (size_t i = 0; i < ev->nlangs; i++)
         if (!strcmp(ev->langs[i], lang))
-            return ev->by_lang[i];
-    if (ev->nlangs == MAX_LANGS)
-        return NULL;
+            return (int)i;
+    if (ev->nlangs == RK_EVAL_MAX_LANGS)
+        return -1;
     counts_t *c = calloc(1, sizeof *c);
     char *name = strdup(lang);
     if (!c || !name) {
         free(c);
         free(name);
-        return NULL;
+        return -1;
     }
     ev->langs[ev->nlangs] = name;
     ev->by_lang[ev->nlangs++] = c;
-    return c;
+    return (int)ev->nlangs - 1;
 }
 
 int rk_eval_add(rk_eval_t *ev, const char *truth, const char *pred,
                 const char *lang) {
-    int t = intern(ev, truth), p = pred ? intern(ev, pred) : -1;
+    int t = rk_eval_intern(ev, truth), p = pred ? rk_eval_intern(ev, pred) : -1;
     if (t < 0 || (pred && p < 0))
         return 0;
     ev->all.m[t][p + 1]++;
@@ -83,12 +74,28 @@ int rk_eval_add(rk_eval_t *ev, const char *truth, const char *pred,
     return 1;
 }
 
-typedef struct prf_s {
-    double precision, recall, f1;
-    size_t support;
-} prf_t;
+int rk_eval_add_scored(rk_eval_t *ev, const char *truth, const char *pred,
+                       const char *best, double conf, const char *lang) {
+    if (ev->nscored == ev->scored_cap) {
+        size_t cap = ev->scored_cap ? ev->scored_cap * 2 : 256;
+        scored_t *s = realloc(ev->scored, cap * sizeof *s);
+        if (!s)
+            return 0;
+        ev->scored = s;
+        ev->scored_cap = cap;
+    }
+    if (!rk_eval_add(ev, truth, pred, lang)) /* interns truth, then pred */
+        return 0;
+    int b = rk_eval_intern(ev, best);
+    if (b < 0)
+        return 0;
+    ev->scored[ev->nscored++] =
+        (scored_t){rk_eval_intern(ev, truth), b,
+                   lang ? rk_eval_lang(ev, lang) : -1, pred == NULL, conf};
+    return 1;
+}
 
-static prf_t prf(const rk_eval_t *ev, const counts_t *c, size_t label) {
+prf_t rk_eval_prf(const rk_eval_t *ev, const counts_t *c, size_t label) {
     size_t tp = c->m[label][label + 1], predicted = 0, support = 0;
     for (size_t t = 0; t < ev->nlabels; t++)
         predicted += c->m[t][label + 1];
@@ -103,13 +110,13 @@ static prf_t prf(const rk_eval_t *ev, const counts_t *c, size_t label) {
     return r;
 }
 
-static double macro_f1(const rk_eval_t *ev, const counts_t *c) {
+double rk_eval_counts_macro_f1(const rk_eval_t *ev, const counts_t *c) {
     double sum = 0;
     size_t k = 0;
     for (size_t l = 0; l < ev->nlabels; l++) {
         if (!strcmp(ev->labels[l], "none"))
             continue;
-        prf_t r = prf(ev, c, l);
+        prf_t r = rk_eval_prf(ev, c, l);
         if (!r.support)
             continue; /* only labels present in the true labels */
         sum += r.f1;
@@ -118,7 +125,7 @@ static double macro_f1(const rk_eval_t *ev, const counts_t *c) {
     return k ? sum / (double)k : 0.0;
 }
 
-static double accuracy(const rk_eval_t *ev, const counts_t *c) {
+double rk_eval_counts_accuracy(const rk_eval_t *ev, const counts_t *c) {
     size_t right = 0;
     for (size_t l = 0; l < ev->nlabels; l++) {
         right += c->m[l][l + 1];
@@ -129,18 +136,18 @@ static double accuracy(const rk_eval_t *ev, const counts_t *c) {
 }
 
 double rk_eval_accuracy(const rk_eval_t *ev) {
-    return accuracy(ev, &ev->all);
+    return rk_eval_counts_accuracy(ev, &ev->all);
 }
 
 double rk_eval_macro_f1(const rk_eval_t *ev) {
-    return macro_f1(ev, &ev->all);
+    return rk_eval_counts_macro_f1(ev, &ev->all);
 }
 
 json_t *rk_eval_json(const rk_eval_t *ev) {
     json_t *o = json_object(), *per_class = json_object(),
            *confusion = json_object(), *per_lang = json_object();
     for (size_t l = 0; l < ev->nlabels; l++) {
-        prf_t r = prf(ev, &ev->all, l);
+        prf_t r = rk_eval_prf(ev, &ev->all, l);
         json_object_set_new(per_class, ev->labels[l],
                             json_pack("{s:f,s:f,s:f,s:I}", "precision",
                                       r.precision, "recall", r.recall, "f1",
@@ -155,16 +162,18 @@ json_t *rk_eval_json(const rk_eval_t *ev) {
         json_object_set_new(confusion, ev->labels[l], row);
     }
     for (size_t i = 0; i < ev->nlangs; i++)
-        json_object_set_new(per_lang, ev->langs[i],
-                            json_pack("{s:f,s:I}", "macro_f1",
-                                      macro_f1(ev, ev->by_lang[i]), "n",
-                                      (json_int_t)ev->by_lang[i]->n));
+        json_object_set_new(
+            per_lang, ev->langs[i],
+            json_pack("{s:f,s:I}", "macro_f1",
+                      rk_eval_counts_macro_f1(ev, ev->by_lang[i]), "n",
+                      (json_int_t)ev->by_lang[i]->n));
     json_object_set_new(o, "accuracy", json_real(rk_eval_accuracy(ev)));
     json_object_set_new(o, "macro_f1", json_real(rk_eval_macro_f1(ev)));
     json_object_set_new(o, "per_class", per_class);
     json_object_set_new(o, "confusion", confusion);
     json_object_set_new(o, "per_lang", per_lang);
     json_object_set_new(o, "n", json_integer((json_int_t)ev->all.n));
+    rk_eval_coverage_json(ev, o);
     return o;
 }
 
@@ -172,7 +181,7 @@ void rk_eval_write_table(const rk_eval_t *ev, FILE *out) {
     fprintf(out, "%-14s %9s %9s %9s %8s\n", "label", "precision", "recall",
             "f1", "support");
     for (size_t l = 0; l < ev->nlabels; l++) {
-        prf_t r = prf(ev, &ev->all, l);
+        prf_t r = rk_eval_prf(ev, &ev->all, l);
         fprintf(out, "%-14s %9.3f %9.3f %9.3f %8lld\n", ev->labels[l],
                 r.precision, r.recall, r.f1, (long long)r.support);
     }
@@ -180,7 +189,9 @@ void rk_eval_write_table(const rk_eval_t *ev, FILE *out) {
             rk_eval_macro_f1(ev), rk_eval_accuracy(ev), (long long)ev->all.n);
     for (size_t i = 0; i < ev->nlangs; i++)
         fprintf(out, "  %-4s macro-F1 %.3f (n %lld)\n", ev->langs[i],
-                macro_f1(ev, ev->by_lang[i]), (long long)ev->by_lang[i]->n);
+                rk_eval_counts_macro_f1(ev, ev->by_lang[i]),
+                (long long)ev->by_lang[i]->n);
+    rk_eval_coverage_table(ev, out);
     fprintf(out,
             "\nconfusion (rows: true label, columns: predicted; null = "
             "abstained)\n%-14s",
@@ -189,7 +200,7 @@ void rk_eval_write_table(const rk_eval_t *ev, FILE *out) {
         fprintf(out, " %12.12s", ev->labels[l]);
     fprintf(out, " %12s\n", "null");
     for (size_t t = 0; t < ev->nlabels; t++) {
-        if (!prf(ev, &ev->all, t).support)
+        if (!rk_eval_prf(ev, &ev->all, t).support)
             continue; /* a label only ever predicted has no row */
         fprintf(out, "%-14s", ev->labels[t]);
         for (size_t p = 1; p <= ev->nlabels; p++)

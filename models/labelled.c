@@ -16,6 +16,7 @@ static void sample_free(rk_sample_t *s) {
     free(s->label);
     free(s->lang);
     free(s->source);
+    free(s->group);
 }
 
 void rk_labelled_free(rk_sample_set_t *set) {
@@ -36,8 +37,10 @@ static char *dupn(const char *s, size_t n) {
     return d;
 }
 
+/* group NULL: derived from source (see labelled.h). */
 static int push(rk_sample_set_t *set, const char *text, size_t text_len,
-                const char *label, const char *lang, const char *source) {
+                const char *label, const char *lang, const char *source,
+                const char *group) {
     if (set->count == set->cap) {
         size_t cap = set->cap ? set->cap * 2 : 256;
         rk_sample_t *items = realloc(set->items, cap * sizeof *items);
@@ -46,10 +49,14 @@ static int push(rk_sample_set_t *set, const char *text, size_t text_len,
         set->items = items;
         set->cap = cap;
     }
-    rk_sample_t s = {dupn(text, text_len), text_len, strdup(label),
+    rk_sample_t s = {dupn(text, text_len),
+                     text_len,
+                     strdup(label),
                      strdup(lang ? lang : rk_utf8_script_lang(text, text_len)),
-                     strdup(source)};
-    if (!s.text || !s.label || !s.lang || !s.source) {
+                     strdup(source),
+                     group ? strdup(group)
+                           : dupn(source, strcspn(source, "@"))};
+    if (!s.text || !s.label || !s.lang || !s.source || !s.group) {
         sample_free(&s);
         return 0;
     }
@@ -71,12 +78,18 @@ static int parse_json(rk_sample_set_t *set, const char *line, size_t len,
     json_t *text = json_object_get(o, "text"),
            *label = json_object_get(o, "label"),
            *lang = json_object_get(o, "lang"),
-           *source = json_object_get(o, "source");
-    const char *bad = !json_is_string(text)             ? "text"
-                      : !json_is_string(label)          ? "label"
-                      : !*json_string_value(label)      ? "label"
-                      : (lang && !json_is_string(lang)) ? "lang"
-                                                        : NULL;
+           *source = json_object_get(o, "source"),
+           *group = json_object_get(o, "group");
+    if (json_is_null(group))
+        group = NULL; /* null: no group named */
+    const char *bad =
+        !json_is_string(text)             ? "text"
+        : !json_is_string(label)          ? "label"
+        : !*json_string_value(label)      ? "label"
+        : (lang && !json_is_string(lang)) ? "lang"
+        : (group && (!json_is_string(group) || !*json_string_value(group)))
+            ? "group"
+            : NULL;
     int ok = !bad;
     if (bad)
         rk_fail(RK_ERR_DATA, errstr, errstr_size,
@@ -85,14 +98,18 @@ static int parse_json(rk_sample_set_t *set, const char *line, size_t len,
     else if (!push(set, json_string_value(text), json_string_length(text),
                    json_string_value(label),
                    lang ? json_string_value(lang) : NULL,
-                   json_is_string(source) ? json_string_value(source) : where))
+                   json_is_string(source) ? json_string_value(source) : where,
+                   group                    ? json_string_value(group)
+                   : json_is_string(source) ? NULL /* derived from it */
+                                            : where))
         ok = 0, rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     json_decref(o);
     return ok;
 }
 
 static int parse_tsv(rk_sample_set_t *set, const char *line, size_t len,
-                     const char *where, char *errstr, size_t errstr_size) {
+                     const char *where, const char *path, char *errstr,
+                     size_t errstr_size) {
     const char *tab = memchr(line, '\t', len);
     if (!tab || tab == line || tab + 1 == line + len) {
         rk_fail(RK_ERR_DATA, errstr, errstr_size, "%s: expected label<TAB>text",
@@ -101,7 +118,7 @@ static int parse_tsv(rk_sample_set_t *set, const char *line, size_t len,
     }
     char *label = dupn(line, (size_t)(tab - line));
     int ok = label && push(set, tab + 1, len - (size_t)(tab + 1 - line), label,
-                           NULL, where);
+                           NULL, where, path);
     if (!ok)
         rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     free(label);
@@ -139,9 +156,10 @@ rk_err_t rk_labelled_load(const char *path, rk_sample_set_t *set, char *errstr,
         }
         if (!format)
             format = line[lead] == '{' ? 'j' : 't';
-        int ok = format == 'j'
-                     ? parse_json(set, line, len, where, errstr, errstr_size)
-                     : parse_tsv(set, line, len, where, errstr, errstr_size);
+        int ok =
+            format == 'j'
+                ? parse_json(set, line, len, where, errstr, errstr_size)
+                : parse_tsv(set, line, len, where, path, errstr, errstr_size);
         if (!ok)
             err = RK_ERR_DATA;
     }

@@ -4,9 +4,16 @@
  * Two formats, told apart by content (the first non-blank line starting
  * with '{' means JSON Lines), never by file name:
  *   JSON Lines  {"text": str, "label": str, "lang"?: str, "source"?: str,
- *               ...other fields ignored}
+ *               "group"?: str, ...other fields ignored}
  *   TSV         label<TAB>text
  * A sample without a lang gets the language of its dominant script.
+ *
+ * Every sample has a cross-validation group (samples of one group never
+ * sit on both sides of a split: paragraphs of one document share names
+ * and wording): the record's "group"; else its "source" up to the first
+ * '@' ("<seed file>@<start>-<end>" is grouped by seed file); else, for a
+ * JSON record naming neither, "file:line" (a group of its own). A TSV
+ * file is one group, its path.
  */
 #ifndef RK_LABELLED_H
 #define RK_LABELLED_H
@@ -21,6 +28,7 @@ typedef struct rk_sample_s {
     char *label;
     char *lang;
     char *source; /* "file:line" when the record names none */
+    char *group;  /* cross-validation group (see above); never NULL */
 } rk_sample_t;
 
 typedef struct rk_sample_set_s {

@@ -60,8 +60,8 @@ static int numbers(char **p, int n, double *out) {
     return **p == '\n';
 }
 
-static rk_err_t validate(char *s, int nr_class, int dim, char *errstr,
-                         size_t errstr_size) {
+static rk_err_t validate(char *s, int nr_class, int dim, int need_prob,
+                         char *errstr, size_t errstr_size) {
 #define BAD(...)                                                               \
     return rk_fail(RK_ERR_DATA, errstr, errstr_size,                           \
                    "libsvm model: " __VA_ARGS__)
@@ -135,7 +135,7 @@ static rk_err_t validate(char *s, int nr_class, int dim, char *errstr,
     }
     if (k < 2 || total < 1 || nr_sv_sum != total)
         BAD("nr_class, total_sv and nr_sv missing or inconsistent");
-    if (!seen_prob_a || !seen_prob_b)
+    if (need_prob && (!seen_prob_a || !seen_prob_b))
         BAD("no probability estimates (probA/probB)");
     long svs = 0;
     for (char *p = line; *p; svs++) {
@@ -177,7 +177,7 @@ static rk_err_t validate(char *s, int nr_class, int dim, char *errstr,
 }
 
 rk_err_t rk_svm_from_text(const char *text, size_t len, int nr_class, int dim,
-                          struct svm_model **out, char *errstr,
+                          int need_prob, struct svm_model **out, char *errstr,
                           size_t errstr_size) {
     *out = NULL;
     char *copy = malloc(len + 1);
@@ -185,10 +185,11 @@ rk_err_t rk_svm_from_text(const char *text, size_t len, int nr_class, int dim,
         return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     memcpy(copy, text, len);
     copy[len] = '\0';
-    rk_err_t err = strlen(copy) != len
-                       ? rk_fail(RK_ERR_DATA, errstr, errstr_size,
-                                 "libsvm model: NUL byte in the text")
-                       : validate(copy, nr_class, dim, errstr, errstr_size);
+    rk_err_t err =
+        strlen(copy) != len
+            ? rk_fail(RK_ERR_DATA, errstr, errstr_size,
+                      "libsvm model: NUL byte in the text")
+            : validate(copy, nr_class, dim, need_prob, errstr, errstr_size);
     free(copy);
     if (err)
         return err;
@@ -206,5 +207,60 @@ rk_err_t rk_svm_from_text(const char *text, size_t len, int nr_class, int dim,
     if (!*out)
         return rk_fail(RK_ERR_DATA, errstr, errstr_size,
                        "libsvm could not load the model");
+    return RK_OK;
+}
+
+/* One header line of k values: "name v v v\n" (%.17g, as libsvm). */
+static void put_numbers(FILE *f, const char *name, const double *v, int n) {
+    fputs(name, f);
+    for (int i = 0; i < n; i++)
+        fprintf(f, " %.17g", v[i]);
+    fputc('\n', f);
+}
+
+rk_err_t rk_svm_text_collapsed(int k, const int *label,
+                               const struct svm_node *const *w,
+                               const double *rho, const double *probA,
+                               const double *probB, char **text, size_t *len,
+                               char *errstr, size_t errstr_size) {
+    int pairs = k * (k - 1) / 2;
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    if (!f)
+        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+    fprintf(f, "svm_type c_svc\nkernel_type linear\nnr_class %d\n", k);
+    fprintf(f, "total_sv %d\n", pairs);
+    put_numbers(f, "rho", rho, pairs);
+    fputs("label", f);
+    for (int i = 0; i < k; i++)
+        fprintf(f, " %d", label[i]);
+    fputc('\n', f);
+    if (probA && probB) {
+        put_numbers(f, "probA", probA, pairs);
+        put_numbers(f, "probB", probB, pairs);
+    }
+    fputs("nr_sv", f);
+    for (int i = 0; i < k; i++)
+        fprintf(f, " %d", k - 1 - i); /* class i holds pairs (i, j > i) */
+    fputs("\nSV\n", f);
+    int q = 0;
+    for (int i = 0; i < k; i++)
+        for (int j = i + 1; j < k; j++, q++) {
+            for (int row = 0; row < k - 1; row++)
+                fprintf(f, "%.17g ", row == j - 1 ? 1.0 : 0.0);
+            for (const struct svm_node *x = w[q]; x->index != -1; x++)
+                fprintf(f, "%d:%.*g ", x->index, RK_SVM_WEIGHT_DIGITS,
+                        x->value);
+            fputc('\n', f);
+        }
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        free(buf);
+        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
+                       "cannot write the libsvm text: out of memory");
+    }
+    *text = buf;
+    *len = size;
     return RK_OK;
 }

@@ -16,6 +16,14 @@ import sys
 
 LABELS = ("conditions", "prevention", "capacity", "human_rights", "none")
 
+# labels/web*.tsv belong to the web corpus (models/data/web/), keyed by paragraph
+# id, not by seed offsets: the seed-row reader leaves them alone.
+WEB_TSV_PREFIX = "web"
+WEB_CORPUS = os.path.join("web", "corpus.jsonl")  # under models/data/
+WEB_LABELS = "web.tsv"                             # under models/data/labels/
+# A web row may say `skip`: nobody could decide it; it is left out and counted.
+WEB_SKIP = "skip"
+
 # Where seed 002 places paragraphs under the four pillars: the line that opens
 # each section (prefix match on the trimmed line) and the line that closes the
 # last one. Arabic body first, English annex II second.
@@ -32,6 +40,15 @@ SEED002_SECTIONS = (
      ("Pillar IV:", "human_rights")),
     "Analysis of United Nations capacity-building",
 )
+
+# Seed 003 is a compendium of OIC Council of Foreign Ministers resolutions
+# (44th session): each opens with "إنّ مجلس وزراء الخارجية ..." under a heading
+# block ("قرار رقم 44/N-س", "بشأن", the title). Its labelled rows are grouped
+# by resolution for cross-validation (see seed003_groups).
+SEED003_GLOB_PREFIX = "003_"
+_RES_OPEN_RE = re.compile(r"^إنّ? مجلس وزراء الخارجية")
+_RES_HEAD_RE = re.compile(r"^قرار(?:\s+رقم)?\s*:?\s*44\s*/\s*(\d+)")
+_RES_TITLE_MAX_WORDS = 30
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 # "14 - ", "- 17 - ", "1. ", "١ - ", "### ١٣ - ": a paragraph number. A number
@@ -185,6 +202,41 @@ def _section_paragraphs(section, label):
         # else: a heading (it follows a finished sentence): left out
     if cur:
         out.append((cur[0], cur[1], label))
+    return out
+
+
+def seed003_groups(name, data):
+    """[(start, group)] for seed 003, in offset order: the byte offset where
+    each resolution's block starts and its cross-validation group,
+    "003:res-44/N"; text before the first block (title page, contents) is
+    "003:front". A block starts at the heading block above the resolution's
+    opening line: walking up from "إنّ مجلس وزراء الخارجية" over title lines
+    (unnumbered, no final punctuation, at most _RES_TITLE_MAX_WORDS words) to
+    the "قرار رقم 44/N-س" heading. A resolution printed without that heading
+    takes the number after the previous one; the numbers must rise."""
+    us = units(data)
+    opens = [i for i, u in enumerate(us) if _RES_OPEN_RE.match(u[2])]
+    if not opens:
+        raise DataError(f"{name}: no resolution opening line found")
+    out = [(0, "003:front")]
+    prev, last = -1, 0
+    for o in opens:
+        i, n = o, None
+        while i - 1 > prev:
+            t = us[i - 1][2]
+            m = _RES_HEAD_RE.match(t)
+            if m:
+                i, n = i - 1, int(m.group(1))
+                break
+            if (para_number(t) is not None or _BULLET_RE.match(t) or _ends_sentence(t)
+                    or len(t.split()) > _RES_TITLE_MAX_WORDS):
+                break
+            i -= 1
+        n = last + 1 if n is None else n
+        if n <= last:
+            raise DataError(f"{name}@{us[i][0]}: resolution 44/{n} follows 44/{last}")
+        out.append((us[i][0], f"003:res-44/{n}"))
+        prev, last = o, n
     return out
 
 

@@ -50,8 +50,16 @@ check "the fast/libsvm ratios are reported" \
     test "$(grep -c $'speedup_fast_vs_libsvm\t.*\tx$' "$TEST_TMP/script")" -eq 2
 check "it reports the model's CV macro-F1" grep -q $'^predict.rakiza_cv_macro_f1\t0\\.[0-9]*\tmacro-F1$' "$TEST_TMP/script"
 if command -v fasttext >/dev/null; then
-    for name in fasttext fasttext_paragraphs e2e_fast_vs_fasttext fasttext_cv_macro_f1 fasttext_cv_accuracy; do
+    for name in fasttext fasttext_paragraphs fasttext_peak_rss e2e_fast_vs_fasttext \
+                fasttext_cv_macro_f1 fasttext_cv_accuracy; do
         check "fastText row predict.$name" grep -q "^predict.$name"$'\t' "$TEST_TMP/script"
     done
+    # rakiza classify timed beside it, on the same lines, with its memory.
+    for name in classify classify_paragraphs classify_peak_rss classify_vs_fasttext; do
+        check "classify row predict.$name" grep -q "^predict.$name"$'\t' "$TEST_TMP/script"
+    done
+    check "classify's peak memory is in MB and plausible" \
+        awk -F'\t' '$1 == "predict.classify_peak_rss" { ok = $3 == "MB" && $2 > 1 && $2 < 1000 }
+                    END { exit !ok }' "$TEST_TMP/script"
 fi
 test_done

@@ -87,7 +87,7 @@ check "eos: retriable errors did not stop the service" run_alive r1
 check "eos: all output after retriable errors" wait_complete
 # Everything fed so far is processed and no transaction had to abort:
 # retried requests must not have doubled anything.
-if grep -q 'aborting the round' "$W/r1.log"; then
+if grep -q 'aborting the transaction' "$W/r1.log"; then
     # A retried produce can still cost the transaction (librdkafka then
     # bumps the producer epoch); the mock cluster shows aborted records,
     # so only at-least-once is checkable for this run.
@@ -109,7 +109,7 @@ check "eos: all output after an aborted produce" wait_complete
 fault errors @3 TxnOffsetCommit ILLEGAL_GENERATION
 feed_wave w4
 drained abortable 3 TxnOffsetCommit
-check "eos: it aborted rounds" grep -q 'aborting the round' "$W/r1.log"
+check "eos: it aborted rounds" grep -q 'aborting the transaction' "$W/r1.log"
 check "eos: aborted rounds did not stop the service" run_alive r1
 check "eos: all output after the aborts" wait_complete
 check "eos: SIGTERM drains, commits and exits 0" run_stop r1

@@ -68,7 +68,7 @@ PY
 want1=$(( $(expected "$TEST_TMP/batch1.tsv") + $("$RAKIZA" segment "$RAKIZA_SEEDS"/004_*.txt | wc -l) + 1 ))
 
 RUN_PIDS=()
-run "$TEST_TMP/run1.log" -i docs -o out -g g1
+run "$TEST_TMP/run1.log" -i docs -o out -g g1 --threads 2
 check "one process: every paragraph and summary arrives ($want1 records)" \
     wait_for 300 bash -c "[ \$(kcat -b $BROKER -C -t out -e -q 2>/dev/null | wc -l) -ge $want1 ]"
 check "SIGTERM: in-flight work delivered, committed, exit 0" stop_all
@@ -98,6 +98,20 @@ for i in ids:
     assert all(p["source"]["topic"] == "docs" for p in rs)
     assert sum(docs[0]["label_counts"].values()) + docs[0]["abstained"] == docs[0]["count"]
 assert set(recs) == set(ids), set(recs) ^ set(ids)
+PY
+# Two workers finish documents out of order; the reorder buffer produces
+# them in input order per partition: in each output partition, the records
+# from one input partition come in source offset order.
+check "records in input order per input partition (the reorder buffer)" \
+    python3 - "$TEST_TMP/out1.tsv" <<'PY'
+import collections, json, sys
+last = collections.defaultdict(lambda: -1)
+for n, line in enumerate(open(sys.argv[1]), 1):
+    key, part, val = line.rstrip("\n").split("\t", 2)
+    src = json.loads(val)["source"]
+    k = (part, src["partition"])
+    assert src["offset"] >= last[k], (n, key, k, src["offset"], last[k])
+    last[k] = src["offset"]
 PY
 check "DLQ: each bad message once, payload and key unchanged, the contract's code and source headers" \
     python3 - "$TEST_TMP/dlq.tsv" "$TEST_TMP" <<'PY'

@@ -5,12 +5,19 @@ tests share, cut from the hand-labelled paragraphs with a fixed seed:
   good.tsv      50 more a label as labels-topic messages (KEY<TAB>JSON)
   poison.tsv    120 prevention paragraphs relabelled conditions
   unpoison.tsv  the poison's keys with empty values (tombstones with kcat -Z)
+  counts.json   how many of each ({"base", "good", "poison"})
+Paragraphs whose text appears twice in the data are left out, so no
+streamed label overrides a base sample by accident.
 """
 import json
 import random
 import sys
 
 rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+seen = {}
+for r in rows:
+    seen[r["text"]] = seen.get(r["text"], 0) + 1
+rows = [r for r in rows if seen[r["text"]] == 1]
 out = sys.argv[2]
 random.Random(7).shuffle(rows)
 by = {}
@@ -43,3 +50,5 @@ with open(out + "/poison.tsv", "w", encoding="utf-8") as f, \
     for i, r in enumerate(prev):
         f.write("p" + key(i, r) + "\t" + value(r["text"], "conditions") + "\n")
         g.write("p" + key(i, r) + "\t\n")
+with open(out + "/counts.json", "w") as f:
+    json.dump({"base": len(base), "good": len(good), "poison": len(prev)}, f)

@@ -45,6 +45,8 @@ static const key_case_t keys[] = {
     {"rakiza.batch.size", INT_FIELD, "1", "100000", "0", "100001",
      AT(batch_size)},
     {"rakiza.batch.ms", INT_FIELD, "1", "60000", "0", "60001", AT(batch_ms)},
+    {"rakiza.commit.interval.ms", INT_FIELD, "-1", "3600000", "-2", "3600001",
+     AT(commit_ms)},
     {"rakiza.metrics.port", INT_FIELD, "0", "65535", "-1", "65536",
      AT(metrics_port)},
     {"rakiza.summary.interval.ms", INT_FIELD, "0", "86400000", "-1", "86400001",
@@ -111,8 +113,23 @@ static void test_defaults(void) {
           "model watch (got %d, %d, %d, %d, %d)",
           c->threads, c->include_text, c->explain, c->exactly_once, c->watch);
     CHECK(c->batch_size == 200 && c->batch_ms == 200,
-          "rounds of 200 messages or 200 ms, got %d / %d", c->batch_size,
-          c->batch_ms);
+          "200 documents in flight, batch.ms 200 (accepted, ignored), got "
+          "%d / %d",
+          c->batch_size, c->batch_ms);
+    CHECK(c->commit_ms == -1 &&
+              rk_stream_conf_commit_ms(c) == RK_STREAM_COMMIT_MS,
+          "commit interval unset: 1000 ms at-least-once, got %d / %ld",
+          c->commit_ms, rk_stream_conf_commit_ms(c));
+    c->exactly_once = 1;
+    CHECK(rk_stream_conf_commit_ms(c) == RK_STREAM_EOS_COMMIT_MS,
+          "commit interval unset: 100 ms exactly-once (as Kafka Streams), "
+          "got %ld",
+          rk_stream_conf_commit_ms(c));
+    c->commit_ms = 0;
+    CHECK(rk_stream_conf_commit_ms(c) == 0,
+          "a commit interval set is the one in force, got %ld",
+          rk_stream_conf_commit_ms(c));
+    c->exactly_once = 0;
     CHECK(c->metrics_port == 0 && !c->metrics_address && c->summary_ms == 10000,
           "metrics off, summary line every 10 s, got port %d, %d ms",
           c->metrics_port, c->summary_ms);

@@ -2,7 +2,10 @@
  * test_vectorize.c - the vectoriser: vectors libsvm can score (ascending,
  * terminated, unit length), settings that validate, IDF that learns from
  * the seeds, and a saved form that reloads to the very same vectors and
- * refuses damage. If these fail, training and serving disagree.
+ * refuses damage. If these fail, training and serving disagree. The fast
+ * paths (plain normalising and word splitting, the word cache, names
+ * written on demand) must give the very vectors and names of the ICU
+ * paths.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -31,8 +34,8 @@ static void setting(const char *key, const char *value, void *opaque) {
 
 /* Every paragraph of every seed, in a space of 2^bits: indices strictly
  * ascending within 1..dim and -1 last. Different sizes take different
- * numbers of radix-sort passes in rk_vec_transform; a wrong pass count
- * or a lost index breaks libsvm's input silently. */
+ * sort buckets in rk_vec_transform; a wrong bucket or a lost index
+ * breaks libsvm's input silently. */
 static void check_order_on_seeds(rk_vec_ctx_t *ctx, const char *bits) {
     static const char *const seeds[] = {"000", "002", "003", "004"};
     char err[256];
@@ -328,6 +331,108 @@ static void test_invalid_utf8(void) {
     teardown(&f);
 }
 
+/* Vectors a and b (na, nb nodes) are the same, and so are their names in
+ * their contexts. */
+static int same_vector(const rk_vec_ctx_t *ca, const struct svm_node *a, int na,
+                       const rk_vec_ctx_t *cb, const struct svm_node *b,
+                       int nb) {
+    if (na != nb || memcmp(a, b, (size_t)(na + 1) * sizeof *a))
+        return 0;
+    for (int i = 0; i < na; i++) {
+        const char *ta = rk_vec_ctx_term(ca, a[i].index);
+        const char *tb = rk_vec_ctx_term(cb, b[i].index);
+        if (!ta || !tb || strcmp(ta, tb))
+            return 0;
+    }
+    return 1;
+}
+
+static void test_fast_paths_on_seeds(void) {
+    /* If it fails: the fast paths give a paragraph other features or
+     * other names than the ICU paths would. */
+    static const char *const seeds[] = {"000", "002", "003", "004"};
+    fixture_t f;
+    char err[256];
+    if (!setup(&f)) {
+        teardown(&f);
+        return;
+    }
+    rk_vec_ctx_t *icu = rk_vec_ctx_new();
+    rk_vec_ctx_set_fast(icu, 0);
+    rk_seg_list_t paras = {0};
+    size_t n_paras = 0, differ = 0, valid_differ = 0;
+    for (int pass = 0; pass < 2; pass++) /* the second from the cache */
+        for (size_t s = 0; icu && s < sizeof seeds / sizeof *seeds; s++) {
+            size_t len;
+            char *doc = rk_test_read_seed(seeds[s], &len);
+            rk_seg_split(doc, len, &paras, err, sizeof err);
+            for (size_t i = 0; i < paras.count; i++, n_paras++) {
+                const rk_seg_para_t *p = &paras.items[i];
+                const struct svm_node *a, *b;
+                int na = -1, nb = -2;
+                rk_vec_transform(f.vec, icu, p->text, p->text_len, NULL, &b,
+                                 &nb, err, sizeof err);
+                rk_vec_transform_valid(f.vec, f.ctx, p->text, p->text_len, NULL,
+                                       &a, &na, err, sizeof err);
+                differ += !same_vector(f.ctx, a, na, icu, b, nb);
+                rk_vec_transform(f.vec, f.ctx, p->text, p->text_len, NULL, &a,
+                                 &na, err, sizeof err);
+                valid_differ += !same_vector(f.ctx, a, na, icu, b, nb);
+            }
+            free(doc);
+        }
+    CHECK(n_paras > 2000 && differ == 0 && valid_differ == 0,
+          "%zu seed paragraphs (twice): %zu vectors or names differ from "
+          "the ICU paths', %zu differ between the checking and the "
+          "non-checking entry points",
+          n_paras, differ, valid_differ);
+    rk_seg_list_free(&paras);
+    rk_vec_ctx_destroy(icu);
+    teardown(&f);
+}
+
+static void test_cache_follows_vectoriser(void) {
+    /* If it fails: a context keeps serving one vectoriser's cached words
+     * (stems, feature indices of another space) to the next one, as when
+     * a model is reloaded. */
+    static const char *const bits[] = {"12", "16", "12", "18"};
+    const char *text = "تعزيز التعاون في مكافحة الإرهاب Preventing the "
+                       "financing of terrorists 2014";
+    char err[256];
+    rk_vec_ctx_t *shared = rk_vec_ctx_new();
+    size_t differ = 0;
+    for (size_t k = 0; shared && k < sizeof bits / sizeof *bits; k++) {
+        rk_vec_conf_t *conf = rk_vec_conf_new();
+        rk_vec_t *vec = NULL;
+        /* Alternate the settings a word's entry depends on. */
+        CHECK(!rk_vec_conf_set(conf, "hash_bits", bits[k], err, sizeof err) &&
+                  !rk_vec_conf_set(conf, "stem", k % 2 ? "false" : "true", err,
+                                   sizeof err) &&
+                  !rk_vec_conf_set(conf, "char_ngrams", k % 2 ? "2-4" : "3-5",
+                                   err, sizeof err) &&
+                  !rk_vec_new(conf, &vec, err, sizeof err),
+              "%s", err);
+        rk_vec_ctx_t *fresh = rk_vec_ctx_new();
+        const struct svm_node *a, *b;
+        int na = -1, nb = -2;
+        if (vec && fresh) {
+            rk_vec_transform(vec, shared, text, strlen(text), NULL, &a, &na,
+                             err, sizeof err);
+            rk_vec_transform(vec, fresh, text, strlen(text), NULL, &b, &nb, err,
+                             sizeof err);
+            differ += !same_vector(shared, a, na, fresh, b, nb);
+        }
+        rk_vec_ctx_destroy(fresh);
+        rk_vec_destroy(vec); /* the next may be allocated at its address */
+        rk_vec_conf_destroy(conf);
+    }
+    CHECK(differ == 0,
+          "a context used with one vectoriser after another gives what a "
+          "fresh one gives (%zu differ)",
+          differ);
+    rk_vec_ctx_destroy(shared);
+}
+
 static void test_order_on_seeds(void) {
     /* If it fails: some space size breaks libsvm's ascending-index order. */
     /* One context serving spaces of several sizes, one after another. */
@@ -346,4 +451,6 @@ TEST_LIST = {{"settings", test_settings},
              {"damaged_blob", test_damaged_blob},
              {"invalid_utf8", test_invalid_utf8},
              {"order_on_seeds", test_order_on_seeds},
+             {"fast_paths_on_seeds", test_fast_paths_on_seeds},
+             {"cache_follows_vectoriser", test_cache_follows_vectoriser},
              {NULL, NULL}};

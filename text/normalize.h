@@ -10,6 +10,10 @@
  * Eastern Arabic-Indic digits to ASCII; every run of white space or control
  * characters to one space, trimmed. The result is idempotent:
  * normalize(normalize(x)) == normalize(x).
+ *
+ * Cost: one pass over the text for the characters ICU's tables say
+ * normalise on their own (nearly all letters, digits and punctuation); ICU
+ * sees only the rest (see rk_norm_set_fast).
  */
 #ifndef RK_NORMALIZE_H
 #define RK_NORMALIZE_H
@@ -42,7 +46,30 @@ rk_err_t rk_norm_text(rk_norm_t *n, const rk_norm_opts_t *opts, const char *in,
                       size_t len, const char **out, size_t *out_len,
                       char *errstr, size_t errstr_size);
 
-/* The last result as UTF-16 (for the word-break iterator). */
-const UChar *rk_norm_utf16(const rk_norm_t *n, int32_t *len);
+/* rk_norm_text for text already known to be valid UTF-8 (a paragraph from
+ * rk_seg_split, which checked the whole document): the same result, without
+ * checking again. Asserted in debug builds. */
+rk_err_t rk_norm_valid_text(rk_norm_t *n, const rk_norm_opts_t *opts,
+                            const char *in, size_t len, const char **out,
+                            size_t *out_len, char *errstr, size_t errstr_size);
+
+/* The last result as UTF-16 (for the word-break iterator), valid until the
+ * next call with n; converted on the first request. NULL when out of
+ * memory. */
+const UChar *rk_norm_utf16(rk_norm_t *n, int32_t *len);
+
+/* The last result as UTF-8 (as rk_norm_text gave it). */
+const char *rk_norm_utf8(const rk_norm_t *n, size_t *len);
+
+/* 1 when every character of the last result is one whose word-break class
+ * tokenize.c knows without ICU (text/charclass.h); 0 otherwise. */
+int rk_norm_plain(const rk_norm_t *n);
+
+/* The fast path (on by default) normalises a character at a time from a
+ * table of ICU's own answers (text/charclass.h), giving ICU only the short
+ * runs it cannot vouch for (a letter and its combining marks), and falls
+ * back to the whole ICU path whenever it cannot prove the result the same.
+ * Off, every text takes the ICU path: the tests and the fuzzer compare. */
+void rk_norm_set_fast(rk_norm_t *n, int on);
 
 #endif

@@ -191,26 +191,36 @@ static int is_footnote_ref(uint32_t cp) {
            cp == 0xB3 || (cp >= 0x2070 && cp <= 0x2079) || cp == '*';
 }
 
+/* The code point before s[*i] (valid UTF-8), not before s[start]; moves
+ * *i back to it. */
+static uint32_t prev_cp(const char *s, size_t start, size_t *i) {
+    size_t j = rk_utf8_floor(s, start, *i - 1), k = j;
+    *i = j;
+    return rk_utf8_next(s, SIZE_MAX, &k);
+}
+
 /* The line's ending, looking past trailing footnote references "⁽³⁾",
  * spaces and closing brackets or quotes; *marked tells whether its last
- * character is any mark at all (a title has none). */
+ * character is any mark at all (a title has none). Read backwards from
+ * the end: only the line's last few characters matter. */
 static ending_t ending(const char *s, size_t start, size_t end, int *marked) {
-    uint32_t last = 0, before_closing = 0;
-    int closing = 0;
-    size_t i = start;
-    while (i < end) {
-        uint32_t cp = rk_utf8_next(s, end, &i);
-        if (is_footnote_ref(cp) || is_space(cp))
-            continue;
-        if (is_closing(cp)) {
-            if (!closing)
-                before_closing = last;
-            closing = 1;
-        } else {
-            closing = 0;
-        }
-        last = cp;
+    uint32_t last = 0, before_closing = 0, cp = 0;
+    size_t i = end;
+    int found = 0;
+    while (i > start && !found) { /* the last character that counts */
+        cp = prev_cp(s, start, &i);
+        found = !is_footnote_ref(cp) && !is_space(cp);
     }
+    if (found)
+        last = cp;
+    int closing = found && is_closing(last);
+    found = 0;
+    while (closing && i > start && !found) { /* the mark before the run */
+        cp = prev_cp(s, start, &i);
+        found = !is_footnote_ref(cp) && !is_space(cp) && !is_closing(cp);
+    }
+    if (found)
+        before_closing = cp;
     uint32_t mark = closing ? before_closing : last;
     *marked = closing || is_sentence_mark(last) || is_clause_mark(last) ||
               last == ':';

@@ -1,6 +1,22 @@
 /*
  * tokenize.c - see tokenize.h. Token strings live in one arena per
  * rk_tok_t, reused from call to call; token records point into it.
+ *
+ * rk_tok_words has two paths to the same words. ICU's word break iterator
+ * handles any text. Text whose every character has a simple word class
+ * (charclass.h: letters, numbers, the "mid" punctuation, the rest) is split
+ * here by the UAX #29 rules those classes can meet, in one pass over the
+ * UTF-8 and without copying a word:
+ *   WB5, WB8-10  letters and numbers run together ("abc", "a1", "2016");
+ *   WB6-7        letter (MidLetter | MidNumLet) letter ("u.n", "don't");
+ *   WB11-12      number (MidNum | MidNumLet) number ("1,000", "3.5");
+ *   WB999        anything else is a boundary, and a piece holding no
+ *                letter or number is not a word (ICU's rule status 0).
+ * The rules for the other classes (WB3-4, WB7a-c, WB13-16: line breaks,
+ * marks and format characters, Hebrew, Katakana, ExtendNumLet, regional
+ * indicators, emoji) never meet plain text, which has no such character.
+ * tests/test_tokenize.c and the fuzzer hold the two paths to the same
+ * words.
  */
 #include "text/tokenize.h"
 
@@ -12,6 +28,8 @@
 #include <unicode/uchar.h>
 #include <unicode/uscript.h>
 #include <unicode/ustring.h>
+
+#include "text/charclass.h"
 
 struct rk_tok_stopset_s {
     char **words; /* sorted and unique, for rk_tok_stopset_word */
@@ -51,6 +69,9 @@ struct rk_tok_s {
     rk_token_t *toks;
     size_t *offs; /* word/stem offsets into arena, 2 per token */
     size_t n, cap;
+    rk_tok_word_t *words; /* rk_tok_words' result */
+    size_t nwords, words_cap;
+    int fast; /* see rk_tok_set_fast */
 };
 
 static int cmp_str(const void *a, const void *b) {
@@ -138,7 +159,9 @@ rk_err_t rk_tok_new(rk_tok_t **out, char *errstr, size_t errstr_size) {
     t->stem_ar = sb_stemmer_new("arabic", "UTF_8");
     t->stem_en = sb_stemmer_new("english", "UTF_8");
     t->stems = calloc(STEM_CACHE_SLOTS, sizeof *t->stems);
-    if (U_FAILURE(status) || !t->stem_ar || !t->stem_en || !t->stems) {
+    t->fast = 1;
+    if (U_FAILURE(status) || !t->stem_ar || !t->stem_en || !t->stems ||
+        rk_cc_init()) {
         rk_tok_destroy(t);
         return rk_fail(RK_ERR_INTERNAL, errstr, errstr_size,
                        "cannot open the word break iterator or stemmers "
@@ -162,6 +185,7 @@ void rk_tok_destroy(rk_tok_t *tok) {
     free(tok->arena);
     free(tok->toks);
     free(tok->offs);
+    free(tok->words);
     free(tok);
 }
 
@@ -294,4 +318,139 @@ rk_err_t rk_tok_split(rk_tok_t *t, const UChar *text, int32_t len,
     *toks = t->toks;
     *n = t->n;
     return RK_OK;
+}
+
+/* ---- the vectoriser's steps --------------------------------------------- */
+
+/* The stemmer rk_tok_split picks for a word starting with first. */
+static int icu_script(UChar32 first) {
+    UErrorCode status = U_ZERO_ERROR;
+    if (!u_hasBinaryProperty(first, UCHAR_ALPHABETIC))
+        return RK_TOK_STEM_NONE;
+    return uscript_getScript(first, &status) == USCRIPT_ARABIC
+               ? RK_TOK_STEM_ARABIC
+               : RK_TOK_STEM_ENGLISH;
+}
+
+/* Longer words are not features (rk_tok_split's buffer). */
+#define WORD_MAX_BYTES 254
+
+static int push_word(rk_tok_t *t, const char *s, size_t len, int script) {
+    if (t->nwords == t->words_cap) {
+        size_t cap = t->words_cap ? t->words_cap * 2 : 256;
+        rk_tok_word_t *w = realloc(t->words, cap * sizeof *w);
+        if (!w)
+            return 0;
+        t->words = w;
+        t->words_cap = cap;
+    }
+    t->words[t->nwords++] = (rk_tok_word_t){s, len, script};
+    return 1;
+}
+
+/* The plain path (see the top): every character of text is in the table
+ * with a word class other than complex. */
+static int plain_words(rk_tok_t *t, const char *text, size_t len) {
+    const unsigned char *s = (const unsigned char *)text;
+    for (size_t i = 0; i < len;) {
+        size_t start = i;
+        const rk_cc_t *first = rk_cc_get(rk_cc_decode(s, &i));
+        unsigned prev = rk_cc_word(first);
+        if (prev != RK_CC_W_LETTER && prev != RK_CC_W_NUMBER)
+            continue;
+        while (i < len) {
+            size_t j = i;
+            unsigned k = rk_cc_word(rk_cc_get(rk_cc_decode(s, &j)));
+            if (k == RK_CC_W_LETTER || k == RK_CC_W_NUMBER) {
+                prev = k;
+                i = j;
+                continue;
+            }
+            if (k < RK_CC_W_MID_LETTER || k > RK_CC_W_MID_BOTH || j >= len)
+                break;
+            size_t after = j;
+            unsigned next = rk_cc_word(rk_cc_get(rk_cc_decode(s, &after)));
+            /* WB6-7 between letters, WB11-12 between numbers. */
+            if (next != prev ||
+                (prev == RK_CC_W_LETTER ? k == RK_CC_W_MID_NUM
+                                        : k == RK_CC_W_MID_LETTER))
+                break;
+            i = after;
+        }
+        if (i - start <= WORD_MAX_BYTES &&
+            !push_word(t, text + start, i - start, (int)rk_cc_stem(first)))
+            return 0;
+    }
+    return 1;
+}
+
+/* ICU's path: the words go to the arena as UTF-8 (pointers set once it
+ * has stopped moving). */
+static rk_err_t icu_words(rk_tok_t *t, rk_norm_t *norm, char *errstr,
+                          size_t errstr_size) {
+    int32_t len;
+    const UChar *text = rk_norm_utf16(norm, &len);
+    if (!text)
+        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+    UErrorCode status = U_ZERO_ERROR;
+    ubrk_setText(t->brk, text, len, &status);
+    if (U_FAILURE(status))
+        return rk_fail(RK_ERR_INTERNAL, errstr, errstr_size,
+                       "word break iterator: %s", u_errorName(status));
+    char word[WORD_MAX_BYTES + 2];
+    int32_t start = ubrk_first(t->brk);
+    for (int32_t end = ubrk_next(t->brk); end != UBRK_DONE;
+         start = end, end = ubrk_next(t->brk)) {
+        if (ubrk_getRuleStatus(t->brk) < UBRK_WORD_NUMBER)
+            continue; /* spaces and punctuation */
+        int32_t wlen = 0;
+        status = U_ZERO_ERROR;
+        u_strToUTF8(word, (int32_t)sizeof word - 1, &wlen, text + start,
+                    end - start, &status);
+        if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING)
+            continue; /* longer than any real word: not a feature */
+        long off = arena_put(t, word, (size_t)wlen);
+        UChar32 first;
+        U16_GET(text, 0, start, end, first);
+        /* The arena may move: an offset for now (see rk_tok_words). */
+        if (off < 0 || !push_word(t, (const char *)(uintptr_t)off, (size_t)wlen,
+                                  icu_script(first)))
+            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+    }
+    for (size_t i = 0; i < t->nwords; i++)
+        t->words[i].s = t->arena + (uintptr_t)t->words[i].s;
+    return RK_OK;
+}
+
+rk_err_t rk_tok_words(rk_tok_t *t, rk_norm_t *norm, const rk_tok_word_t **words,
+                      size_t *n, char *errstr, size_t errstr_size) {
+    t->nwords = 0;
+    t->arena_len = 0;
+    rk_err_t err = RK_OK;
+    if (t->fast && rk_norm_plain(norm)) {
+        size_t len;
+        const char *text = rk_norm_utf8(norm, &len);
+        if (!plain_words(t, text, len))
+            err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
+    } else {
+        err = icu_words(t, norm, errstr, errstr_size);
+    }
+    *words = t->words;
+    *n = err ? 0 : t->nwords;
+    return err;
+}
+
+const char *rk_tok_stem(rk_tok_t *t, int script, const char *word, size_t len,
+                        size_t *stem_len) {
+    struct sb_stemmer *st =
+        script == RK_TOK_STEM_ARABIC ? t->stem_ar : t->stem_en;
+    const sb_symbol *s = sb_stemmer_stem(st, (const sb_symbol *)word, (int)len);
+    if (!s)
+        return NULL;
+    *stem_len = (size_t)sb_stemmer_length(st);
+    return (const char *)s;
+}
+
+void rk_tok_set_fast(rk_tok_t *t, int on) {
+    t->fast = on;
 }

@@ -76,6 +76,19 @@ rk_err_t rk_vec_transform(const rk_vec_t *vec, rk_vec_ctx_t *ctx,
                           const struct svm_node **out, int *n, char *errstr,
                           size_t errstr_size);
 
+/* rk_vec_transform for text already known to be valid UTF-8 (a paragraph
+ * from rk_seg_split, which checked the whole document), without checking
+ * it again (asserted in debug builds). The same vector. */
+rk_err_t rk_vec_transform_valid(const rk_vec_t *vec, rk_vec_ctx_t *ctx,
+                                const char *text, size_t len, const char *lang,
+                                const struct svm_node **out, int *n,
+                                char *errstr, size_t errstr_size);
+
+/* The fast paths of normalising and splitting words on (1, default) or off
+ * (ICU for every text; see normalize.h, tokenize.h): the same vectors
+ * either way, which the tests and the fuzzer check. */
+void rk_vec_ctx_set_fast(rk_vec_ctx_t *ctx, int on);
+
 /* A readable term (token, bigram "a b" or char n-gram "#abc") that fed
  * feature idx in the last rk_vec_transform with ctx, or NULL. Valid until
  * the next call with ctx. For explanations. */

@@ -218,7 +218,7 @@ dump_topics() {
         timeout 30 kcat -b "$BROKER" -C -t "$DLQ" -e -q -f '%k\t%S\t%h\n' >"$W/dlq.tsv"
 }
 
-# reconcile alo|eos [--complete]: see tests/faults/reconcile.py.
+# reconcile alo|eos [--complete|--whole]: see tests/faults/reconcile.py.
 reconcile() {
     python3 "$FAULTS_DIR/reconcile.py" --mode "$1" "${@:2}" \
         --expected "$W/expected.tsv" --bad "$W/bad.tsv" \
@@ -238,13 +238,13 @@ output_incomplete() { ! output_complete; }
 # wait_complete: until everything expected has arrived at least once.
 wait_complete() { wait_for "$FAULT_WAIT" output_complete; }
 
-# final_check DESCRIPTION: dumps the topics and reconciles them in the
-# current mode (at-least-once or exactly-once).
+# final_check DESCRIPTION [reconcile options]: dumps the topics and
+# reconciles them in the current mode (at-least-once or exactly-once).
 final_check() {
     dump_topics
-    check "$1" reconcile_or_show
+    check "$1" reconcile_or_show "${@:2}"
 }
-reconcile_or_show() { reconcile "$MODE" || { show_logs; return 1; }; }
+reconcile_or_show() { reconcile "$MODE" "$@" || { show_logs; return 1; }; }
 
 # show_logs: what the current mode's rakiza processes said, minus the
 # connection noise of the outages, for the reader of a failure.

@@ -12,7 +12,9 @@ OUT.tsv    the output topic as `kcat -f '%k\\t%p\\t%o\\t%s\\n'`.
 DLQ.tsv    the dead-letter topic as `kcat -f '%k\\t%S\\t%h\\n'`.
 
 alo: every paragraph record, every document summary and every bad input
-(in the DLQ) at least once. eos: each exactly once. Both: nothing that the
+(in the DLQ) at least once; with --whole, a document repeated is repeated
+whole (each of its records as many times as its summary: what a rebalance
+may cost, where a failed delivery or a kill may repeat part of one). eos: each exactly once. Both: nothing that the
 input does not explain (unknown ids, indexes past the count, good documents
 in the DLQ, wrong codes or payload sizes). --complete only answers whether
 everything expected is present at least once (exit 0) and prints how much.
@@ -48,6 +50,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--dlq", required=True)
     ap.add_argument("--complete", action="store_true")
+    ap.add_argument("--whole", action="store_true")
     a = ap.parse_args()
 
     want = load_expected(a.expected)
@@ -122,6 +125,14 @@ def main():
         problems.append(f"{len(missing_s)} summaries lost, e.g. {missing_s[:5]}")
     if missing_b:
         problems.append(f"bad inputs missing from the DLQ: {missing_b}")
+    if a.whole:
+        part = [d for d in want
+                if len({paras[(d, i)] for i in range(want[d])} | {summaries[d]}) > 1]
+        if part:
+            problems.append(f"{len(part)} documents repeated in part, e.g. "
+                            + ", ".join(f"{d}: summary x{summaries[d]}, paragraphs x"
+                                        f"{sorted({paras[(d, i)] for i in range(want[d])})}"
+                                        for d in part[:3]))
     if a.mode == "eos":
         twice = sorted(k for k, c in paras.items() if c > 1)
         if twice:
