@@ -18,9 +18,10 @@
  * does not read, and sleeps until a document is done or a report makes
  * room.
  *
- * A new model (a reload signal, or with conf->watch the model file
- * changing, looked at once a second) is loaded here and handed to the
- * pool; documents already started finish with the old one. A model that
+ * A new model (a reload signal, with conf->watch the model file changing,
+ * or with conf->model_topic a newer model published there: model_feed.h;
+ * both looked at once a second) is loaded here and handed to the pool;
+ * documents already started finish with the old one. A model that
  * does not load is refused and the old one serves on. On a stop signal
  * the loop stops reading and turns until everything read is delivered and
  * committed, then the consumer is closed and the producer flushed.

@@ -2,10 +2,10 @@
 # ctest-timeout: 400
 # `rakiza learn` on the embedded broker, with a small base set (40
 # hand-labelled paragraphs a label) and a small vectoriser so each decision
-# takes seconds: a poisoned batch (120 prevention paragraphs relabelled
+# takes seconds: a poisoned batch (over 100 prevention paragraphs relabelled
 # conditions) is kept out (exit 3) and bad messages are dead-lettered once;
-# withdrawn (tombstoned) and then 50 more correct labels a label are promoted (exit 0):
-# --out written, the bundle published to the model topic in chunks, and a
+# once it is withdrawn (tombstones), 50 more correct labels a label are
+# promoted (exit 0): --out written, the bundle published to the model topic in chunks, and a
 # restart reading the same topic finds no new labels; a learner killed with
 # -9 mid-training and restarted reaches the same decision; a running learner
 # decides on SIGHUP and serves /metrics and /healthz.
