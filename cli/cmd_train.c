@@ -15,7 +15,7 @@ static const char *help =
     "                    [--seed N] [--kernel linear|rbf] [--C c]\n"
     "                    [--gamma g] [--grid] [--scheme ovo|ovr]\n"
     "                    [--max-abstain F] [--class-weights BOOL]\n"
-    "                    [--threads N] [-V key=value ...]\n\n"
+    "                    [--threads N] [--cv-out FILE] [-V key=value ...]\n\n"
     "Trains a libsvm model on labelled samples (JSON Lines {\"text\",\n"
     "\"label\", \"group\"?, ...} or TSV label<TAB>text, told apart by\n"
     "content) and writes a model bundle. K-fold cross-validation grouped by\n"
@@ -47,6 +47,10 @@ static const char *help =
     "  --class-weights BOOL  weight classes inversely to their size\n"
     "                  (default true)\n"
     "  --threads N     training threads (default 0: every online CPU)\n"
+    "  --cv-out FILE   write the grouped CV, one line per sample in input\n"
+    "                  order: index<TAB>group<TAB>fold<TAB>lang<TAB>label\n"
+    "                  <TAB>held-out prediction at the threshold (empty:\n"
+    "                  abstained), to share the folds with other tools\n"
     "  -V key=value    a vectoriser setting (`rakiza config` lists them)\n";
 
 static double num(json_t *o, const char *key) {
@@ -152,12 +156,13 @@ int rk_cmd_train(int argc, char **argv) {
         {"max-abstain", required_argument, NULL, 'A'},
         {"class-weights", required_argument, NULL, 'W'},
         {"threads", required_argument, NULL, 'T'},
+        {"cv-out", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     rk_train_conf_t conf = rk_train_conf_default();
     rk_vec_conf_t *vconf = rk_vec_conf_new();
     rk_sample_set_t data = {0};
-    const char *out = NULL;
+    const char *out = NULL, *cv_out = NULL;
     char errstr[1024];
     int status = RK_EXIT_OK, c, ndata = 0, li = -1;
     if (!vconf)
@@ -171,6 +176,7 @@ int rk_cmd_train(int argc, char **argv) {
             err = rk_labelled_load(optarg, &data, errstr, sizeof errstr);
             break;
         case 'o': out = optarg; break;
+        case 'c': cv_out = optarg; break;
         case 'k': key = "train.folds"; break;
         case 's': key = "train.seed"; break;
         case 'K': key = "train.kernel"; break;
@@ -215,8 +221,14 @@ int rk_cmd_train(int argc, char **argv) {
         status = rk_cli_usage_error("train", "unexpected argument '%s'",
                                     argv[optind]);
     rk_model_t *model = NULL;
+    FILE *cvf = NULL;
+    if (!status && cv_out && !(cvf = fopen(cv_out, "w"))) {
+        snprintf(errstr, sizeof errstr, "cannot open %s", cv_out);
+        status = rk_cli_fail("train", RK_ERR_IO, errstr);
+    }
     if (!status) {
         conf.vec = vconf;
+        conf.cv_out = cvf;
         conf.progress = rk_cli_progress;
         conf.opaque = "train";
         rk_err_t err = rk_train(&data, &conf, &model, errstr, sizeof errstr);
@@ -224,6 +236,10 @@ int rk_cmd_train(int argc, char **argv) {
             err = rk_model_save(model, out, errstr, sizeof errstr);
         if (err)
             status = rk_cli_fail("train", err, errstr);
+    }
+    if (cvf && fclose(cvf) && !status) {
+        snprintf(errstr, sizeof errstr, "cannot write %s", cv_out);
+        status = rk_cli_fail("train", RK_ERR_IO, errstr);
     }
     if (!status)
         print_summary(model, data.count, out);

@@ -545,6 +545,11 @@ static rk_err_t train_job(job_t *j, rk_model_t **out, char *errstr,
                           errstr_size);
     if (!err)
         err = calibrate(j, &pl, &r, errstr, errstr_size);
+    if (!err && j->conf->cv_out)
+        err = rk_train_write_cv(
+            j, pl.dec_grid + (size_t)r.best * j->data->count * (size_t)j->ncols,
+            r.A, r.B, pl.fold_head, r.threshold, j->conf->cv_out, errstr,
+            errstr_size);
     rk_model_svm_t svm;
     memset(&svm, 0, sizeof svm);
     if (!err)

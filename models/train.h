@@ -30,6 +30,8 @@
 #ifndef RK_TRAIN_H
 #define RK_TRAIN_H
 
+#include <stdio.h>
+
 #include "core/settings.h"
 #include "models/labelled.h"
 #include "models/model.h"
@@ -54,6 +56,14 @@ typedef struct rk_train_conf_s {
                            RK_TRAIN_MAX_THREADS */
     const rk_vec_conf_t
         *vec; /* vectoriser settings (borrowed); NULL: defaults */
+    /* When not NULL (borrowed), the headline cross-validation is written
+     * to it, one line per sample in data order:
+     * index<TAB>group<TAB>fold<TAB>lang<TAB>true label<TAB>prediction,
+     * the prediction being the held-out one at the chosen threshold and
+     * its field empty when the model abstains (tabs and line breaks in a
+     * group are written as spaces). Another program can train on the very
+     * same folds (bench/bench_quality.py). */
+    FILE *cv_out;
     /* Called as work advances (done of total steps, one call at a time,
      * maybe from another thread); may be NULL. */
     void (*progress)(void *opaque, size_t done, size_t total);

@@ -109,6 +109,12 @@ void rk_train_sigmoids(const job_t *j, const double *dec, double *A, double *B);
  * memory. */
 rk_eval_t *rk_train_scored(const job_t *j, const double *dec, const double *A,
                            const double *B);
+/* Writes the cross-validation of held-out decision values dec under
+ * sigmoids A, B with folds fold_of at threshold t to out, as
+ * train.h's cv_out says. RK_ERR_IO when it cannot be written. */
+rk_err_t rk_train_write_cv(const job_t *j, const double *dec, const double *A,
+                           const double *B, const int *fold_of, double t,
+                           FILE *out, char *errstr, size_t errstr_size);
 /* The data's groups per language: {"n", "per_lang": {lang: {"groups",
  * "n", "largest": {"group", "n"}}}}. */
 json_t *rk_train_groups_json(const rk_sample_set_t *data);

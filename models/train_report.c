@@ -74,6 +74,45 @@ rk_eval_t *rk_train_scored(const job_t *j, const double *dec, const double *A,
     return ev;
 }
 
+/* Writes s to out with tabs and line breaks as spaces. */
+static void put_field(const char *s, FILE *out) {
+    for (; *s; s++)
+        putc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, out);
+}
+
+rk_err_t rk_train_write_cv(const job_t *j, const double *dec, const double *A,
+                           const double *B, const int *fold_of, double t,
+                           FILE *out, char *errstr, size_t errstr_size) {
+    double probs[RK_MAX_LABELS];
+    for (size_t i = 0; i < j->data->count; i++) {
+        const double *row = dec + i * (size_t)j->ncols;
+        if (j->conf->scheme == RK_SCHEME_OVR)
+            rk_cal_ovr(j->nlabels, row, A, B, probs);
+        else
+            rk_cal_ovo(j->nlabels, row, A, B, probs);
+        int best = 0;
+        for (int c = 1; c < j->nlabels; c++)
+            if (probs[c] > probs[best])
+                best = c;
+        const rk_sample_t *s = &j->data->items[i];
+        fprintf(out, "%zu\t", i);
+        put_field(s->group, out);
+        fprintf(out, "\t%d\t", fold_of[i]);
+        put_field(s->lang ? s->lang : "", out);
+        putc('\t', out);
+        put_field(s->label, out);
+        putc('\t', out);
+        /* as rk_eval_at_threshold: the best label when conf >= t */
+        if (probs[best] >= t)
+            put_field(j->labels[best], out);
+        putc('\n', out);
+    }
+    if (fflush(out) || ferror(out))
+        return rk_fail(RK_ERR_IO, errstr, errstr_size,
+                       "cannot write the cross-validation");
+    return RK_OK;
+}
+
 json_t *rk_train_groups_json(const rk_sample_set_t *data) {
     size_t n = data->count;
     const char **names = malloc((n ? n : 1) * sizeof *names);

@@ -26,7 +26,7 @@
 
 typedef struct fixture_s {
     rk_sample_set_t all;    /* hand.jsonl, owned */
-    rk_sample_set_t subset; /* every EVERY-th row, SUBSET of them (the
+    rk_sample_set_t subset; /* SUBSET rows, SUBSET / 5 per label (the
                                items are copies of all's: borrowed) */
     rk_vec_conf_t *vec;
     rk_train_conf_t conf;
@@ -39,11 +39,22 @@ static int setup(fixture_t *f) {
                            sizeof err) == RK_OK &&
               f->all.count > (SUBSET - 1) * EVERY,
           "the hand labels load: %s", err);
+    /* Every EVERY-th row, at most SUBSET / 5 of each label, so the
+     * subset keeps all five labels however the data grows (most of the
+     * hand rows are `none`). */
     f->subset.items = calloc(SUBSET, sizeof *f->subset.items);
-    for (size_t i = 0;
-         f->subset.items && f->subset.count < SUBSET && i < f->all.count;
-         i += EVERY)
-        f->subset.items[f->subset.count++] = f->all.items[i];
+    static const char *const labels[] = {"capacity", "conditions",
+                                         "human_rights", "none", "prevention"};
+    size_t per[5] = {0};
+    for (size_t k = 0; f->subset.items && k < EVERY; k++)
+        for (size_t i = k; f->subset.count < SUBSET && i < f->all.count;
+             i += EVERY)
+            for (size_t l = 0; l < 5; l++)
+                if (!strcmp(f->all.items[i].label, labels[l]) &&
+                    per[l] < SUBSET / 5) {
+                    per[l]++;
+                    f->subset.items[f->subset.count++] = f->all.items[i];
+                }
     f->subset.cap = f->subset.count;
     f->vec = rk_vec_conf_new();
     CHECK(rk_vec_conf_set(f->vec, "hash_bits", "14", err, sizeof err) == RK_OK,
