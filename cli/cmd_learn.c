@@ -4,6 +4,7 @@
  * JSON line on stdout, and the learning loop (learn/learn.h) run.
  */
 #include <getopt.h>
+#include <librdkafka/rdkafka.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +161,20 @@ static int number(const char *flag, const char *v, double lo, double hi,
     return RK_EXIT_OK;
 }
 
+/* Every -X and -F property is checked against librdkafka before the
+ * learner starts, so a typo is a usage error naming the key. */
+static int check_props(const args_t *a) {
+    rd_kafka_conf_t *k = rd_kafka_conf_new();
+    char errstr[512];
+    int status = RK_EXIT_OK;
+    for (size_t i = 0; !status && i < a->c.n_props; i++)
+        if (rd_kafka_conf_set(k, a->props[2 * i], a->props[2 * i + 1], errstr,
+                              sizeof errstr) != RD_KAFKA_CONF_OK)
+            status = rk_cli_usage_error("learn", "%s", errstr);
+    rd_kafka_conf_destroy(k);
+    return status;
+}
+
 static int parse(int argc, char **argv, args_t *a) {
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
@@ -233,6 +248,8 @@ static int parse(int argc, char **argv, args_t *a) {
     if (!status && optind < argc)
         status = rk_cli_usage_error("learn", "unexpected argument '%s'",
                                     argv[optind]);
+    if (!status)
+        status = check_props(a);
     if (!status && (!a->c.brokers || !a->c.labels_topic || !a->ndata ||
                     !a->c.model_path || !a->c.out_path))
         status = rk_cli_usage_error(

@@ -612,6 +612,9 @@ rk_err_t rk_learn_run(const rk_learn_conf_t *c, rk_learn_signals_t *sig,
         if (!err && !got && caught_up(l))
             err = settle(l, errstr, n);
     }
+    if (!err && c->once && !decided)
+        err = rk_fail(RK_ERR_IO, errstr, n,
+                      "stopped by a signal before a decision was made");
     if (err)
         l->failed = 1;
     learn_free(l);

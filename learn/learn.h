@@ -62,8 +62,9 @@ typedef struct rk_learn_signals_s {
     volatile sig_atomic_t retrain; /* SIGHUP: decide now */
 } rk_learn_signals_t;
 
-/* Runs the loop (see above) until sig->stop, or one decision with once.
- * *promoted is whether the last decision promoted a candidate. */
+/* Runs the loop (see above) until sig->stop, or one decision with once
+ * (stopped before it: an error). *promoted is whether the last decision
+ * promoted a candidate. */
 rk_err_t rk_learn_run(const rk_learn_conf_t *conf, rk_learn_signals_t *sig,
                       int *promoted, char *errstr, size_t errstr_size);
 

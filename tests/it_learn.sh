@@ -24,6 +24,20 @@ learn() { "$RAKIZA" learn -b "$BROKER" -l labels --data "$D/base.jsonl" --model 
 field() { python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); print(eval("d" + sys.argv[2]))' "$@"; }
 dlq_count() { kcat -b "$BROKER" -C -t dlq -e -q 2>/dev/null | wc -l; }
 
+# 0. Usage errors (exit 2) name what is wrong; an empty labels topic has
+# nothing new (exit 3).
+check_eq "no --out: usage error" 2 "$(status_of "$RAKIZA" learn -b "$BROKER" -l labels --data "$D/base.jsonl" --model "$D/m0.rkz")"
+check_eq "a bad -X property: usage error" 2 "$(status_of learn --out "$D/x.rkz" --once -X no.such.property=1)"
+check "the error names the property" grep -q 'no.such.property' "$TEST_TMP/err"
+check_eq "--every 0: usage error" 2 "$(status_of learn --out "$D/x.rkz" --every 0)"
+check_eq "--tolerance 2: usage error" 2 "$(status_of learn --out "$D/x.rkz" --tolerance 2)"
+status=0
+"$RAKIZA" learn -b "$BROKER" -l dlq --data "$D/base.jsonl" --model "$D/m0.rkz" --out "$D/x.rkz" \
+    --once >"$D/dec0.json" 2>/dev/null || status=$?
+check_eq "an empty labels topic: kept (exit 3)" 3 "$status"
+check "an empty labels topic: no new labels, nothing trained" grep -q '"new_labels":0,.*"reason":"no new labels' "$D/dec0.json"
+check "--help lists the exit statuses" bash -c "'$RAKIZA' learn --help | grep -q '3 (--once) the candidate was kept out'"
+
 # 1. A poisoned batch and two bad messages: kept out, dead letters sent.
 produce -l "$D/poison.tsv"
 printf 'bad:1\tnot json\nbad:2\t{"text":"x","label":"terrorism"}\n' | produce
@@ -121,5 +135,19 @@ check "metrics: labels read, dead letters, candidates, promotions, training time
 kill -TERM $pid
 status=0; wait $pid || status=$?
 check_eq "a running learner stops cleanly" 0 "$status"
+# Every decision line holds to docs/schema/learn-decision.schema.json.
+check "every decision validates against the schema" /usr/bin/python3 - \
+    "$(dirname "$0")/../docs/schema/learn-decision.schema.json" "$D"/dec*.json "$D/ref.json" <<'PY'
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+n = 0
+for path in sys.argv[2:]:
+    for line in open(path):
+        if line.strip():
+            jsonschema.validate(json.loads(line), schema)
+            n += 1
+assert n >= 6, n
+PY
 [ "$TEST_FAILS" -eq 0 ] || tail -n 5 "$D"/learn*.log "$D"/kill.log >&2
 test_done
