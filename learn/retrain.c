@@ -277,10 +277,12 @@ static rk_err_t train_and_score(const rk_sample_set_t *train,
                                s->lang, &x, &k, errstr, n);
         if (err)
             break;
-        rk_pred_score(rk_model_pred(m), x, probs, &top);
-        if (!rk_eval_add(ev, s->label,
-                         top >= 0 ? rk_pred_label(rk_model_pred(m), top) : NULL,
-                         s->lang))
+        /* As rk_eval_model scores, into the pooled evaluation. */
+        const rk_pred_t *pred = rk_model_pred(m);
+        int best = rk_pred_score(pred, x, probs, &top);
+        if (!rk_eval_add_scored(
+                ev, s->label, top >= 0 ? rk_pred_label(pred, top) : NULL,
+                rk_pred_label(pred, best), probs[best], s->lang))
             err = rk_fail(RK_ERR_LIMIT, errstr, n, "more than %d labels",
                           RK_MAX_LABELS);
     }
