@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "core/settings.h"
 #include "ingest/stream_conf.h"
+#include "learn/learn_conf.h"
 #include "models/train.h"
 #include "text/vectorize.h"
 
@@ -21,7 +22,8 @@ static const char *help =
     "stored in every model bundle; training settings have their own flags\n"
     "(--folds is train.folds, ...); service settings are `rakiza run -X`\n"
     "keys or lines of a -F properties file, next to any librdkafka\n"
-    "property (`kcat -X list` lists those).\n\n"
+    "property (`kcat -X list` lists those); learning settings are `rakiza\n"
+    "learn` flags or -X keys.\n\n"
     "  --markdown   print Markdown tables (the README's)\n";
 
 static const struct {
@@ -32,6 +34,8 @@ static const struct {
      rk_vec_settings},
     {"Training (rakiza train flags)", rk_train_settings},
     {"Service (rakiza run -X key=value or -F file)", rk_stream_settings},
+    {"Learning (rakiza learn flags, -X key=value or -F file)",
+     rk_learn_settings},
 };
 
 static void print_group(const char *title, const rk_setting_t *table,

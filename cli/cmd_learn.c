@@ -4,16 +4,12 @@
  * JSON line on stdout, and the learning loop (learn/learn.h) run.
  */
 #include <getopt.h>
-#include <librdkafka/rdkafka.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/file.h"
-#include "core/limits.h"
-#include "learn/judge.h"
 #include "learn/learn.h"
 #include "obs/log.h"
 
@@ -53,8 +49,9 @@ static const char *help =
     "  --tolerance d       macro-F1 a candidate may lose (default 0.01)\n"
     "  --labels a,b,...    the allowed labels (default: the current model's)\n"
     "  --metrics-port P    serve /metrics and /healthz on 127.0.0.1:P\n"
-    "  -X prop=val         a librdkafka property (repeatable)\n"
-    "  -F FILE             librdkafka properties, one prop=val a line\n"
+    "  -X prop=val         a librdkafka property or a rakiza.* setting\n"
+    "                      (`rakiza config` lists them; repeatable)\n"
+    "  -F FILE             properties file of prop=val lines\n"
     "  --state FILE        the learner's state (default: --out plus "
     "\".state\")\n"
     "  --log-level L       debug, info, warn or error\n\n"
@@ -77,105 +74,10 @@ static void print_decision(void *opaque, const char *line) {
     fflush(stdout);
 }
 
-typedef struct args_s {
-    rk_learn_conf_t c;
-    rk_sample_set_t base;
-    const char **props; /* room for every -X and -F line */
-    size_t props_cap;
-    char *labels_buf;
-    const char *labels[RK_MAX_LABELS];
-    char *files[64]; /* -F contents, kept while props point into them */
-    int nfiles;
-    int ndata;
-} args_t;
-
-static int add_prop(args_t *a, const char *key, const char *value) {
-    if (a->c.n_props + 1 >= a->props_cap) {
-        size_t cap = a->props_cap ? a->props_cap * 2 : 32;
-        const char **p = realloc(a->props, 2 * cap * sizeof *p);
-        if (!p)
-            return 0;
-        a->props = p;
-        a->props_cap = cap;
-    }
-    a->props[2 * a->c.n_props] = key;
-    a->props[2 * a->c.n_props + 1] = value;
-    a->c.n_props++;
-    a->c.props = a->props;
-    return 1;
-}
-
-/* A properties file: prop=val lines, '#' comments and blank lines. */
-static int load_props(args_t *a, const char *path) {
-    char errstr[512], *buf;
-    size_t len;
-    if (a->nfiles == 64)
-        return rk_cli_usage_error("learn", "too many -F files");
-    rk_err_t err =
-        rk_file_read(path, (size_t)1 << 20, &buf, &len, errstr, sizeof errstr);
-    if (err)
-        return rk_cli_fail("learn", err, errstr);
-    a->files[a->nfiles++] = buf;
-    int lineno = 0;
-    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
-        lineno++;
-        line += strspn(line, " \t\r");
-        line[strcspn(line, "\r")] = '\0';
-        if (!*line || *line == '#')
-            continue;
-        char *eq = strchr(line, '=');
-        if (!eq)
-            return rk_cli_usage_error("learn", "%s: line %d is not prop=val",
-                                      path, lineno);
-        *eq = '\0';
-        if (!add_prop(a, line, eq + 1))
-            return rk_cli_fail("learn", RK_ERR_NOMEM, "out of memory");
-    }
-    return RK_EXIT_OK;
-}
-
-static int split_labels(args_t *a, const char *list) {
-    free(a->labels_buf);
-    a->labels_buf = strdup(list);
-    a->c.nlabels = 0;
-    for (char *t = strtok(a->labels_buf, ","); t; t = strtok(NULL, ",")) {
-        if (a->c.nlabels == RK_MAX_LABELS)
-            return rk_cli_usage_error("learn", "--labels: at most %d labels",
-                                      RK_MAX_LABELS);
-        a->labels[a->c.nlabels++] = t;
-    }
-    if (a->c.nlabels < 2)
-        return rk_cli_usage_error("learn", "--labels needs two labels or more");
-    a->c.labels = a->labels;
-    return RK_EXIT_OK;
-}
-
-static int number(const char *flag, const char *v, double lo, double hi,
-                  double *out) {
-    char *end;
-    double d = strtod(v, &end);
-    if (!*v || *end || !(d >= lo && d <= hi))
-        return rk_cli_usage_error("learn", "%s takes a number in %g..%g", flag,
-                                  lo, hi);
-    *out = d;
-    return RK_EXIT_OK;
-}
-
-/* Every -X and -F property is checked against librdkafka before the
- * learner starts, so a typo is a usage error naming the key. */
-static int check_props(const args_t *a) {
-    rd_kafka_conf_t *k = rd_kafka_conf_new();
-    char errstr[512];
-    int status = RK_EXIT_OK;
-    for (size_t i = 0; !status && i < a->c.n_props; i++)
-        if (rd_kafka_conf_set(k, a->props[2 * i], a->props[2 * i + 1], errstr,
-                              sizeof errstr) != RD_KAFKA_CONF_OK)
-            status = rk_cli_usage_error("learn", "%s", errstr);
-    rd_kafka_conf_destroy(k);
-    return status;
-}
-
-static int parse(int argc, char **argv, args_t *a) {
+/* Parses the options into conf and base; returns an exit status, or -1
+ * after --help. */
+static int parse(int argc, char **argv, rk_learn_conf_t *conf,
+                 rk_sample_set_t *base) {
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
         {"model", required_argument, NULL, 'm'},
@@ -192,41 +94,28 @@ static int parse(int argc, char **argv, args_t *a) {
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     char errstr[1024];
-    int c, status = RK_EXIT_OK;
-    double d;
+    int c, status = RK_EXIT_OK, ndata = 0;
     while (!status &&
            (c = getopt_long(argc, argv, "b:l:X:F:h", opts, NULL)) != -1) {
+        const char *key = NULL, *value = optarg;
+        rk_err_t err = RK_OK;
         switch (c) {
-        case 'b': a->c.brokers = optarg; break;
-        case 'l': a->c.labels_topic = optarg; break;
-        case 'd': {
-            rk_err_t err =
-                rk_labelled_load(optarg, &a->base, errstr, sizeof errstr);
-            a->ndata++;
-            if (err)
-                status = rk_cli_fail("learn", err, errstr);
+        case 'b': key = "bootstrap.servers"; break;
+        case 'l': key = "rakiza.labels.topic"; break;
+        case 'd':
+            ndata++;
+            err = rk_labelled_load(optarg, base, errstr, sizeof errstr);
             break;
-        }
-        case 'm': a->c.model_path = optarg; break;
-        case 'o': a->c.out_path = optarg; break;
-        case 'T': a->c.model_topic = optarg; break;
-        case 'e':
-            if (!(status = number("--every", optarg, 1, 1e9, &d)))
-                a->c.every = (int)d;
-            break;
-        case '1': a->c.once = 1; break;
-        case 'D':
-            a->c.dlq_topic = strcmp(optarg, "none") ? optarg : NULL;
-            break;
-        case 't':
-            status = number("--tolerance", optarg, 0, 1, &a->c.tolerance);
-            break;
-        case 'L': status = split_labels(a, optarg); break;
-        case 'P':
-            if (!(status = number("--metrics-port", optarg, 1, 65535, &d)))
-                a->c.metrics_port = (int)d;
-            break;
-        case 'S': a->c.state_path = optarg; break;
+        case 'm': key = "rakiza.model"; break;
+        case 'o': key = "rakiza.learn.out"; break;
+        case 'T': key = "rakiza.model.topic"; break;
+        case 'e': key = "rakiza.learn.every"; break;
+        case '1': key = "rakiza.learn.once", value = "true"; break;
+        case 'D': key = "rakiza.dlq"; break;
+        case 't': key = "rakiza.learn.tolerance"; break;
+        case 'L': key = "rakiza.learn.labels"; break;
+        case 'P': key = "rakiza.metrics.port"; break;
+        case 'S': key = "rakiza.learn.state"; break;
         case 'v':
             if (!rk_log_set_level_name(optarg))
                 status = rk_cli_usage_error(
@@ -234,36 +123,43 @@ static int parse(int argc, char **argv, args_t *a) {
             break;
         case 'X': {
             char *eq = strchr(optarg, '=');
-            if (!eq)
+            if (!eq) {
                 status = rk_cli_usage_error("learn", "-X takes prop=val");
-            else if ((*eq = '\0', !add_prop(a, optarg, eq + 1)))
-                status = rk_cli_fail("learn", RK_ERR_NOMEM, "out of memory");
+                break;
+            }
+            *eq = '\0';
+            key = optarg;
+            value = eq + 1;
             break;
         }
-        case 'F': status = load_props(a, optarg); break;
+        case 'F':
+            err = rk_learn_conf_load_file(conf, optarg, errstr, sizeof errstr);
+            break;
         case 'h': fputs(help, stdout); return -1;
         default: status = rk_cli_usage_error("learn", "bad option");
         }
+        if (!status && !err && key)
+            err = rk_learn_conf_set(conf, key, value, errstr, sizeof errstr);
+        if (!status && err)
+            status = rk_cli_fail("learn", err, errstr);
     }
     if (!status && optind < argc)
         status = rk_cli_usage_error("learn", "unexpected argument '%s'",
                                     argv[optind]);
-    if (!status)
-        status = check_props(a);
-    if (!status && (!a->c.brokers || !a->c.labels_topic || !a->ndata ||
-                    !a->c.model_path || !a->c.out_path))
-        status = rk_cli_usage_error(
-            "learn", "-b, -l, --data, --model and --out are required");
+    if (!status && !ndata)
+        status = rk_cli_usage_error("learn", "--data is required");
+    if (!status && rk_learn_conf_check(conf, errstr, sizeof errstr))
+        status = rk_cli_usage_error("learn", "%s", errstr);
     return status;
 }
 
 int rk_cmd_learn(int argc, char **argv) {
-    args_t a;
-    memset(&a, 0, sizeof a);
-    a.c.every = RK_LEARN_DEFAULT_EVERY;
-    a.c.tolerance = RK_JUDGE_DEFAULT_TOLERANCE;
-    a.c.on_decision = print_decision;
-    int status = parse(argc, argv, &a);
+    rk_learn_conf_t *conf = rk_learn_conf_new();
+    rk_sample_set_t base = {0};
+    if (!conf)
+        return rk_cli_fail("learn", RK_ERR_NOMEM, "out of memory");
+    conf->on_decision = print_decision;
+    int status = parse(argc, argv, conf, &base);
     if (status == -1) {
         status = RK_EXIT_OK;
     } else if (!status) {
@@ -272,20 +168,17 @@ int rk_cmd_learn(int argc, char **argv) {
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGHUP, &sa, NULL);
-        a.c.base = &a.base;
+        conf->base = &base;
         char errstr[1024];
         int promoted = 0;
         rk_err_t err =
-            rk_learn_run(&a.c, &signals_seen, &promoted, errstr, sizeof errstr);
+            rk_learn_run(conf, &signals_seen, &promoted, errstr, sizeof errstr);
         if (err)
             status = rk_cli_fail("learn", err, errstr);
-        else if (a.c.once && !promoted)
+        else if (conf->once && !promoted)
             status = RK_EXIT_KEPT;
     }
-    rk_labelled_free(&a.base);
-    free(a.props);
-    free(a.labels_buf);
-    for (int i = 0; i < a.nfiles; i++)
-        free(a.files[i]);
+    rk_labelled_free(&base);
+    rk_learn_conf_destroy(conf);
     return status;
 }

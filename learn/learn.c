@@ -18,6 +18,7 @@
 #include "core/file.h"
 #include "core/limits.h"
 #include "learn/labels.h"
+#include "learn/learn_conf.h"
 #include "learn/publish.h"
 #include "learn/retrain.h"
 #include "models/chunks.h"
@@ -186,11 +187,19 @@ static rk_err_t state_save(learn_t *l, char *errstr, size_t n) {
 /* ---- the current model -------------------------------------------------- */
 
 static rk_err_t allow_labels(learn_t *l, char *errstr, size_t n) {
-    if (l->c->labels)
-        return rk_labels_allow(l->labels, l->c->labels, l->c->nlabels, errstr,
-                               n);
-    const rk_pred_t *pred = rk_model_pred(l->current);
     const char *names[RK_MAX_LABELS];
+    if (l->c->labels) {
+        char *buf = malloc(strlen(l->c->labels) + 1);
+        int k =
+            buf ? rk_learn_conf_labels(l->c, buf, names, RK_MAX_LABELS) : -1;
+        rk_err_t err = k >= 2 ? rk_labels_allow(l->labels, names, k, errstr, n)
+                              : rk_fail(RK_ERR_USAGE, errstr, n,
+                                        "rakiza.learn.labels: 2 to %d labels",
+                                        RK_MAX_LABELS);
+        free(buf);
+        return err;
+    }
+    const rk_pred_t *pred = rk_model_pred(l->current);
     int k = rk_pred_nlabels(pred);
     for (int i = 0; i < k; i++)
         names[i] = rk_pred_label(pred, i);
@@ -254,7 +263,6 @@ static rd_kafka_t *client(const rk_learn_conf_t *c, rd_kafka_type_t type,
     int ok = 1;
 #define SET(key, val)                                                          \
     ok = ok && rd_kafka_conf_set(k, key, val, errstr, n) == RD_KAFKA_CONF_OK
-    SET("bootstrap.servers", c->brokers);
     if (type == RD_KAFKA_CONSUMER) {
         /* librdkafka needs a group id to assign; this one never joins a
          * group or commits. */
@@ -272,8 +280,8 @@ static rd_kafka_t *client(const rk_learn_conf_t *c, rd_kafka_type_t type,
         SET("message.max.bytes", "2000000");
         rd_kafka_conf_set_dr_msg_cb(k, on_delivery);
     }
-    for (size_t i = 0; i < c->n_props; i++)
-        SET(c->props[2 * i], c->props[2 * i + 1]);
+    for (size_t i = 0; i < c->nkafka; i++) /* the user's, last: they win */
+        SET(c->kafka[2 * i], c->kafka[2 * i + 1]);
 #undef SET
     rd_kafka_t *rk = ok ? rd_kafka_new(type, k, errstr, n) : NULL;
     if (!rk)
@@ -354,7 +362,7 @@ static rk_err_t dead_letter(learn_t *l, const rd_kafka_message_t *m,
     snprintf(part, sizeof part, "%d", (int)m->partition);
     snprintf(off, sizeof off, "%lld", (long long)m->offset);
     rd_kafka_resp_err_t e = rd_kafka_producev(
-        l->producer, RD_KAFKA_V_TOPIC(l->c->dlq_topic),
+        l->producer, RD_KAFKA_V_TOPIC(rk_learn_conf_dlq(l->c)),
         RD_KAFKA_V_KEY(m->key, m->key_len),
         RD_KAFKA_V_VALUE(m->payload, m->len),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
@@ -368,7 +376,7 @@ static rk_err_t dead_letter(learn_t *l, const rd_kafka_message_t *m,
         return rk_fail(
             RK_ERR_KAFKA, errstr, n, "cannot dead-letter %s/%d/%lld to %s: %s",
             l->c->labels_topic, (int)m->partition, (long long)m->offset,
-            l->c->dlq_topic, rd_kafka_err2str(e));
+            rk_learn_conf_dlq(l->c), rd_kafka_err2str(e));
     l->dlq_sent++;
     return RK_OK;
 }
@@ -392,8 +400,9 @@ static rk_err_t apply(learn_t *l, const rd_kafka_message_t *m, char *errstr,
     rk_metric_add(l->m_dead, name, 1);
     rk_log(RK_LOG_WARN, "learn: %s/%d/%lld: %s: %s%s", l->c->labels_topic,
            (int)p, (long long)m->offset, name, why,
-           l->c->dlq_topic ? "" : " (no dead-letter topic: dropped)");
-    return l->c->dlq_topic ? dead_letter(l, m, name, why, errstr, n) : RK_OK;
+           rk_learn_conf_dlq(l->c) ? "" : " (no dead-letter topic: dropped)");
+    return rk_learn_conf_dlq(l->c) ? dead_letter(l, m, name, why, errstr, n)
+                                   : RK_OK;
 }
 
 /* Once the dead letters sent so far are acknowledged, what was read is
@@ -402,10 +411,11 @@ static rk_err_t settle(learn_t *l, char *errstr, size_t n) {
     if (l->dlq_sent) {
         rd_kafka_flush(l->producer, 30000);
         if (l->dlq.done < l->dlq_sent || l->dlq.err)
-            return rk_fail(
-                RK_ERR_KAFKA, errstr, n,
-                "dead letters to %s not acknowledged: %s", l->c->dlq_topic,
-                l->dlq.err ? rd_kafka_err2str(l->dlq.err) : "timed out");
+            return rk_fail(RK_ERR_KAFKA, errstr, n,
+                           "dead letters to %s not acknowledged: %s",
+                           rk_learn_conf_dlq(l->c),
+                           l->dlq.err ? rd_kafka_err2str(l->dlq.err)
+                                      : "timed out");
     }
     int changed = 0;
     for (int p = 0; p < l->nparts; p++)

@@ -29,33 +29,9 @@
 #include <stddef.h>
 
 #include "core/err.h"
-#include "models/labelled.h"
+#include "learn/learn_conf.h"
 
-#define RK_LEARN_DEFAULT_EVERY 50
 #define RK_LEARN_PUBLISH_TIMEOUT_MS 60000
-
-typedef struct rk_learn_conf_s {
-    const char *brokers;
-    const char *labels_topic;
-    const rk_sample_set_t *base; /* the trusted samples (--data), borrowed */
-    const char *model_path;      /* the current model (--model) */
-    const char *out_path;        /* where a promoted model goes (--out) */
-    const char *state_path;      /* NULL: out_path + ".state" */
-    const char *model_topic;     /* NULL: no publishing */
-    const char *dlq_topic;       /* NULL: dead letters only logged */
-    int every;                   /* new labels per decision */
-    int once;
-    double tolerance;
-    const char *const *labels; /* the allowed labels; NULL: the model's */
-    int nlabels;
-    int metrics_port; /* 0: none */
-    const char *metrics_address;
-    const char *const *props; /* librdkafka key, value pairs (-X, -F) */
-    size_t n_props;
-    /* Each decision as one JSON line (no newline); opaque is passed on. */
-    void (*on_decision)(void *opaque, const char *line);
-    void *opaque;
-} rk_learn_conf_t;
 
 typedef struct rk_learn_signals_s {
     volatile sig_atomic_t stop;    /* SIGINT, SIGTERM */

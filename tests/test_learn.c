@@ -15,6 +15,7 @@
 
 #include "learn/judge.h"
 #include "learn/labels.h"
+#include "learn/learn_conf.h"
 #include "learn/retrain.h"
 #include "models/train.h"
 #include "testutil.h"
@@ -326,10 +327,78 @@ static void test_streamed_replaces_base(void) {
     rk_labelled_free(&streamed);
 }
 
+static void test_conf(void) {
+    /* If it fails: `rakiza learn` settings take other defaults than the
+     * README lists, a typo in -X passes silently, or the required ones
+     * are not enforced. */
+    rk_learn_conf_t *c = rk_learn_conf_new();
+    char err[512];
+    CHECK(c && c->every == 50 && c->tolerance == 0.01 && !c->once &&
+              !rk_learn_conf_dlq(c),
+          "defaults: every 50, tolerance 0.01, not once, no dead letters");
+    CHECK(c && rk_learn_conf_check(c, err, sizeof err) == RK_ERR_USAGE &&
+              strstr(err, "brokers"),
+          "brokers are required: %s", err);
+    CHECK(c &&
+              rk_learn_conf_set(c, "bootstrap.servers", "h:1", err,
+                                sizeof err) == RK_OK &&
+              rk_learn_conf_set(c, "rakiza.labels.topic", "labels", err,
+                                sizeof err) == RK_OK &&
+              rk_learn_conf_set(c, "rakiza.model", "m.rkz", err, sizeof err) ==
+                  RK_OK,
+          "%s", err);
+    CHECK(c && rk_learn_conf_check(c, err, sizeof err) == RK_ERR_USAGE &&
+              strstr(err, "promoted"),
+          "--out is required: %s", err);
+    CHECK(c &&
+              rk_learn_conf_set(c, "rakiza.learn.out", "o.rkz", err,
+                                sizeof err) == RK_OK &&
+              rk_learn_conf_check(c, err, sizeof err) == RK_OK,
+          "complete: %s", err);
+    CHECK(c &&
+              rk_learn_conf_set(c, "no.such.property", "1", err, sizeof err) ==
+                  RK_ERR_USAGE &&
+              strstr(err, "no.such.property"),
+          "a librdkafka typo is refused naming it: %s", err);
+    CHECK(c && rk_learn_conf_set(c, "rakiza.learn.evry", "1", err,
+                                 sizeof err) == RK_ERR_USAGE,
+          "an unknown rakiza.* key is refused");
+    CHECK(c &&
+              rk_learn_conf_set(c, "rakiza.learn.every", "0", err,
+                                sizeof err) == RK_ERR_USAGE &&
+              rk_learn_conf_set(c, "rakiza.learn.tolerance", "1.5", err,
+                                sizeof err) == RK_ERR_USAGE,
+          "out-of-range values are refused");
+    CHECK(c &&
+              rk_learn_conf_set(c, "rakiza.dlq", "none", err, sizeof err) ==
+                  RK_OK &&
+              !rk_learn_conf_dlq(c) &&
+              rk_learn_conf_set(c, "rakiza.dlq", "d", err, sizeof err) ==
+                  RK_OK &&
+              !strcmp(rk_learn_conf_dlq(c), "d"),
+          "--dlq none means none");
+    CHECK(c &&
+              rk_learn_conf_set(c, "rakiza.learn.labels", "a", err,
+                                sizeof err) == RK_OK &&
+              rk_learn_conf_check(c, err, sizeof err) == RK_ERR_USAGE,
+          "--labels needs two labels");
+    char buf[32];
+    const char *labels[4];
+    CHECK(c &&
+              rk_learn_conf_set(c, "rakiza.learn.labels", "a,b,c", err,
+                                sizeof err) == RK_OK &&
+              rk_learn_conf_labels(c, buf, labels, 4) == 3 &&
+              !strcmp(labels[2], "c") &&
+              rk_learn_conf_labels(c, buf, labels, 2) == -1,
+          "--labels splits on commas, bounded");
+    rk_learn_conf_destroy(c);
+}
+
 TEST_LIST = {{"latest_wins", test_latest_wins},
              {"tombstones", test_tombstones},
              {"bad_messages", test_bad_messages},
              {"judge", test_judge},
              {"new_labels", test_new_labels},
              {"streamed_replaces_base", test_streamed_replaces_base},
+             {"conf", test_conf},
              {NULL, NULL}};
