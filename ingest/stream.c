@@ -39,6 +39,7 @@
 
 #include "ingest/stream_internal.h"
 #include "obs/health.h"
+#include "obs/kafka_log.h"
 #include "obs/log.h"
 
 /* Longest sleep of the loop: how soon a signal or a changed model file is
@@ -73,19 +74,6 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason,
     rk_stream_t *s = opaque;
     rk_obs_kafka_error(s->obs, rd_kafka_type(rk) == RD_KAFKA_CONSUMER,
                        (rd_kafka_resp_err_t)err, reason);
-}
-
-static void on_log(const rd_kafka_t *rk, int level, const char *fac,
-                   const char *buf) {
-    (void)rk;
-    /* A connection failure (FAIL) also reaches on_error, which logs it:
-     * one event, one line. */
-    if (!strcmp(fac, "FAIL"))
-        level = 7;
-    rk_log(level <= 3   ? RK_LOG_ERROR
-           : level <= 4 ? RK_LOG_WARN
-                        : RK_LOG_DEBUG,
-           "kafka %s: %s", fac, buf);
 }
 
 /* ---- model -------------------------------------------------------------- */
@@ -145,7 +133,7 @@ static rk_err_t first_model(rk_stream_t *s, rk_model_t **out, char *errstr,
     const rk_stream_conf_t *c = s->conf;
     if (c->model_topic) {
         rd_kafka_conf_t *k = rd_kafka_conf_new();
-        rd_kafka_conf_set_log_cb(k, on_log);
+        rd_kafka_conf_set_log_cb(k, rk_kafka_log_cb);
         rk_err_t err = rk_stream_conf_apply(c, k, errstr, n);
         if (err) {
             rd_kafka_conf_destroy(k);
@@ -180,7 +168,7 @@ static rd_kafka_t *client(const rk_stream_conf_t *c, rd_kafka_type_t type,
                           rk_stream_t *s, char *errstr, size_t n) {
     rd_kafka_conf_t *k = rd_kafka_conf_new();
     rd_kafka_conf_set_opaque(k, s);
-    rd_kafka_conf_set_log_cb(k, on_log);
+    rd_kafka_conf_set_log_cb(k, rk_kafka_log_cb);
     rd_kafka_conf_set_stats_cb(k, on_stats);
     rd_kafka_conf_set_error_cb(k, on_error);
     char tid[256];

@@ -83,32 +83,8 @@ void rk_stream_conf_destroy(rk_stream_conf_t *c) {
     if (!c)
         return;
     rk_settings_free(rk_stream_settings, c);
-    for (size_t i = 0; i < 2 * c->nkafka; i++)
-        free(c->kafka[i]);
-    free(c->kafka);
+    rk_kafka_props_clear(&c->kafka);
     free(c);
-}
-
-/* A key outside the table is a librdkafka property: librdkafka judges it
- * now, so a typo is refused up front, and it is kept for both clients. */
-static rk_err_t add_kafka_property(rk_stream_conf_t *c, const char *key,
-                                   const char *v, char *errstr, size_t n) {
-    char kerr[256];
-    rd_kafka_conf_t *probe = rd_kafka_conf_new();
-    rd_kafka_conf_res_t r = rd_kafka_conf_set(probe, key, v, kerr, sizeof kerr);
-    rd_kafka_conf_destroy(probe);
-    if (r != RD_KAFKA_CONF_OK)
-        return rk_fail(RK_ERR_USAGE, errstr, n, "%s", kerr);
-    char **kv = realloc(c->kafka, (c->nkafka + 1) * 2 * sizeof *kv);
-    if (!kv)
-        return rk_fail(RK_ERR_NOMEM, errstr, n, "out of memory");
-    c->kafka = kv;
-    kv[2 * c->nkafka] = strdup(key);
-    kv[2 * c->nkafka + 1] = strdup(v);
-    c->nkafka++;
-    if (!kv[2 * c->nkafka - 2] || !kv[2 * c->nkafka - 1])
-        return rk_fail(RK_ERR_NOMEM, errstr, n, "out of memory");
-    return RK_OK;
 }
 
 rk_err_t rk_stream_conf_set(rk_stream_conf_t *c, const char *key, const char *v,
@@ -116,7 +92,8 @@ rk_err_t rk_stream_conf_set(rk_stream_conf_t *c, const char *key, const char *v,
     if (rk_settings_find(rk_stream_settings, key) ||
         !strncmp(key, "rakiza.", 7))
         return rk_settings_set(rk_stream_settings, c, key, v, errstr, n);
-    return add_kafka_property(c, key, v, errstr, n);
+    /* Any other key is a librdkafka property, for both clients. */
+    return rk_kafka_props_add(&c->kafka, key, v, errstr, n);
 }
 
 static rk_err_t set_any(void *conf, const char *key, const char *value,
@@ -131,10 +108,7 @@ rk_err_t rk_stream_conf_load_file(rk_stream_conf_t *c, const char *path,
 
 rk_err_t rk_stream_conf_check(const rk_stream_conf_t *c, char *errstr,
                               size_t n) {
-    int brokers = 0;
-    for (size_t i = 0; i < c->nkafka; i++)
-        brokers |= !strcmp(c->kafka[2 * i], "bootstrap.servers") ||
-                   !strcmp(c->kafka[2 * i], "metadata.broker.list");
+    int brokers = rk_kafka_props_have_brokers(&c->kafka);
     if (!brokers)
         return rk_fail(RK_ERR_USAGE, errstr, n,
                        "no brokers (bootstrap.servers)");
@@ -161,9 +135,5 @@ long rk_stream_conf_commit_ms(const rk_stream_conf_t *c) {
 
 rk_err_t rk_stream_conf_apply(const rk_stream_conf_t *c, rd_kafka_conf_t *kconf,
                               char *errstr, size_t n) {
-    for (size_t i = 0; i < c->nkafka; i++)
-        if (rd_kafka_conf_set(kconf, c->kafka[2 * i], c->kafka[2 * i + 1],
-                              errstr, n) != RD_KAFKA_CONF_OK)
-            return RK_ERR_USAGE;
-    return RK_OK;
+    return rk_kafka_props_apply(&c->kafka, kconf, errstr, n);
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "core/err.h"
+#include "core/kafka_props.h"
 #include "core/settings.h"
 #include "ingest/envelope.h"
 
@@ -31,8 +32,7 @@ typedef struct rk_stream_conf_s {
     int summary_ms;        /* throughput line in the log; 0: off */
     rk_env_limits_t limits;
     size_t dlq_max_bytes; /* longer dead-letter payloads are cut (see README) */
-    char **kafka;         /* librdkafka key, value, key, value, ... */
-    size_t nkafka;
+    rk_kafka_props_t kafka; /* the user's librdkafka properties */
 } rk_stream_conf_t;
 
 /* Every rakiza.* setting (and group.id): key, type, range, default,

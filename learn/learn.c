@@ -23,6 +23,7 @@
 #include "learn/retrain.h"
 #include "models/chunks.h"
 #include "obs/health.h"
+#include "obs/kafka_log.h"
 #include "obs/log.h"
 #include "obs/metrics.h"
 #include "obs/metrics_http.h"
@@ -235,30 +236,11 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
     rk_publish_delivered(m);
 }
 
-static void on_error(rd_kafka_t *rk, int err, const char *reason,
-                     void *opaque) {
-    (void)opaque;
-    rk_log(RK_LOG_WARN, "kafka %s: %s: %s",
-           rd_kafka_type(rk) == RD_KAFKA_CONSUMER ? "consumer" : "producer",
-           rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
-}
-
-static void on_log(const rd_kafka_t *rk, int level, const char *fac,
-                   const char *buf) {
-    (void)rk;
-    if (!strcmp(fac, "FAIL")) /* also reaches on_error */
-        level = 7;
-    rk_log(level <= 3   ? RK_LOG_ERROR
-           : level <= 4 ? RK_LOG_WARN
-                        : RK_LOG_DEBUG,
-           "kafka %s: %s", fac, buf);
-}
-
 static rd_kafka_t *client(const rk_learn_conf_t *c, rd_kafka_type_t type,
                           char *errstr, size_t n) {
     rd_kafka_conf_t *k = rd_kafka_conf_new();
-    rd_kafka_conf_set_log_cb(k, on_log);
-    rd_kafka_conf_set_error_cb(k, on_error);
+    rd_kafka_conf_set_log_cb(k, rk_kafka_log_cb);
+    rd_kafka_conf_set_error_cb(k, rk_kafka_error_cb);
     char group[96];
     int ok = 1;
 #define SET(key, val)                                                          \
@@ -280,9 +262,9 @@ static rd_kafka_t *client(const rk_learn_conf_t *c, rd_kafka_type_t type,
         SET("message.max.bytes", "2000000");
         rd_kafka_conf_set_dr_msg_cb(k, on_delivery);
     }
-    for (size_t i = 0; i < c->nkafka; i++) /* the user's, last: they win */
-        SET(c->kafka[2 * i], c->kafka[2 * i + 1]);
 #undef SET
+    /* The user's, last: they win. */
+    ok = ok && rk_kafka_props_apply(&c->kafka, k, errstr, n) == RK_OK;
     rd_kafka_t *rk = ok ? rd_kafka_new(type, k, errstr, n) : NULL;
     if (!rk)
         rd_kafka_conf_destroy(k);

@@ -3,7 +3,6 @@
  */
 #include "learn/learn_conf.h"
 
-#include <librdkafka/rdkafka.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,38 +60,16 @@ void rk_learn_conf_destroy(rk_learn_conf_t *c) {
     if (!c)
         return;
     rk_settings_free(rk_learn_settings, c);
-    for (size_t i = 0; i < 2 * c->nkafka; i++)
-        free(c->kafka[i]);
-    free(c->kafka);
+    rk_kafka_props_clear(&c->kafka);
     free(c);
-}
-
-/* A key outside the table is a librdkafka property, judged now. */
-static rk_err_t add_kafka_property(rk_learn_conf_t *c, const char *key,
-                                   const char *v, char *errstr, size_t n) {
-    char kerr[256];
-    rd_kafka_conf_t *probe = rd_kafka_conf_new();
-    rd_kafka_conf_res_t r = rd_kafka_conf_set(probe, key, v, kerr, sizeof kerr);
-    rd_kafka_conf_destroy(probe);
-    if (r != RD_KAFKA_CONF_OK)
-        return rk_fail(RK_ERR_USAGE, errstr, n, "%s", kerr);
-    char **kv = realloc(c->kafka, (c->nkafka + 1) * 2 * sizeof *kv);
-    if (!kv)
-        return rk_fail(RK_ERR_NOMEM, errstr, n, "out of memory");
-    c->kafka = kv;
-    kv[2 * c->nkafka] = strdup(key);
-    kv[2 * c->nkafka + 1] = strdup(v);
-    c->nkafka++;
-    if (!kv[2 * c->nkafka - 2] || !kv[2 * c->nkafka - 1])
-        return rk_fail(RK_ERR_NOMEM, errstr, n, "out of memory");
-    return RK_OK;
 }
 
 rk_err_t rk_learn_conf_set(rk_learn_conf_t *c, const char *key, const char *v,
                            char *errstr, size_t n) {
     if (rk_settings_find(rk_learn_settings, key) || !strncmp(key, "rakiza.", 7))
         return rk_settings_set(rk_learn_settings, c, key, v, errstr, n);
-    return add_kafka_property(c, key, v, errstr, n);
+    /* Any other key is a librdkafka property. */
+    return rk_kafka_props_add(&c->kafka, key, v, errstr, n);
 }
 
 static rk_err_t set_any(void *conf, const char *key, const char *value,
@@ -123,10 +100,7 @@ int rk_learn_conf_labels(const rk_learn_conf_t *c, char *buf,
 }
 
 rk_err_t rk_learn_conf_check(const rk_learn_conf_t *c, char *errstr, size_t n) {
-    int brokers = 0;
-    for (size_t i = 0; i < c->nkafka; i++)
-        brokers |= !strcmp(c->kafka[2 * i], "bootstrap.servers") ||
-                   !strcmp(c->kafka[2 * i], "metadata.broker.list");
+    int brokers = rk_kafka_props_have_brokers(&c->kafka);
     const char *missing = !brokers           ? "brokers (bootstrap.servers)"
                           : !c->labels_topic ? "the labels topic"
                           : !c->model_path   ? "the current model"

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "core/err.h"
+#include "core/kafka_props.h"
 #include "core/settings.h"
 #include "models/labelled.h"
 
@@ -31,8 +32,7 @@ typedef struct rk_learn_conf_s {
     double tolerance;   /* rakiza.learn.tolerance */
     int metrics_port;   /* rakiza.metrics.port; 0: off */
     char *metrics_address;
-    char **kafka; /* librdkafka key, value, key, value, ... */
-    size_t nkafka;
+    rk_kafka_props_t kafka; /* the user's librdkafka properties */
     /* Set by hand. */
     const rk_sample_set_t *base; /* the trusted samples (--data), borrowed */
     /* Each decision as one JSON line (no newline); opaque is passed on. */

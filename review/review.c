@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "obs/kafka_log.h"
 #include "obs/log.h"
 #include "review/auth.h"
 #include "review/server.h"
@@ -63,30 +64,11 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
     d->done = 1;
 }
 
-static void on_error(rd_kafka_t *rk, int err, const char *reason,
-                     void *opaque) {
-    (void)opaque;
-    rk_log(RK_LOG_WARN, "kafka %s: %s: %s",
-           rd_kafka_type(rk) == RD_KAFKA_CONSUMER ? "consumer" : "producer",
-           rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
-}
-
-static void on_log(const rd_kafka_t *rk, int level, const char *fac,
-                   const char *buf) {
-    (void)rk;
-    if (!strcmp(fac, "FAIL")) /* also reaches on_error */
-        level = 7;
-    rk_log(level <= 3   ? RK_LOG_ERROR
-           : level <= 4 ? RK_LOG_WARN
-                        : RK_LOG_DEBUG,
-           "kafka %s: %s", fac, buf);
-}
-
 static rd_kafka_t *client(const rk_review_conf_t *c, rd_kafka_type_t type,
                           char *errstr, size_t n) {
     rd_kafka_conf_t *k = rd_kafka_conf_new();
-    rd_kafka_conf_set_log_cb(k, on_log);
-    rd_kafka_conf_set_error_cb(k, on_error);
+    rd_kafka_conf_set_log_cb(k, rk_kafka_log_cb);
+    rd_kafka_conf_set_error_cb(k, rk_kafka_error_cb);
     char group[96], hex[RK_REVIEW_SECRET_HEX + 1], timeout[32];
     int ok =
         rk_review_random_hex(hex, RK_REVIEW_SECRET_BYTES, errstr, n) == RK_OK;

@@ -88,9 +88,9 @@ static void expected_text(const key_case_t *k, const char *value, char *buf,
 
 static int has_kafka(const rk_stream_conf_t *c, const char *key,
                      const char *value) {
-    for (size_t i = 0; i < c->nkafka; i++)
-        if (!strcmp(c->kafka[2 * i], key) &&
-            !strcmp(c->kafka[2 * i + 1], value))
+    for (size_t i = 0; i < c->kafka.n; i++)
+        if (!strcmp(c->kafka.kv[2 * i], key) &&
+            !strcmp(c->kafka.kv[2 * i + 1], value))
             return 1;
     return 0;
 }
@@ -142,7 +142,7 @@ static void test_defaults(void) {
           "dead-letter payloads are cut at 1000000 bytes (under Kafka's "
           "default message.max.bytes), got %zu",
           c->dlq_max_bytes);
-    CHECK(c->nkafka == 0 && !c->kafka, "no librdkafka property is set");
+    CHECK(c->kafka.n == 0 && !c->kafka.kv, "no librdkafka property is set");
     rk_stream_conf_destroy(c);
     rk_stream_conf_destroy(NULL); /* NULL-safe, as every _destroy */
 }
@@ -206,7 +206,7 @@ static void test_unknown_rakiza_key(void) {
     CHECK(rk_stream_conf_set(c, "rakiza.", "x", err, sizeof err) ==
               RK_ERR_USAGE,
           "the bare prefix is no key either: %s", err);
-    CHECK(c->threads == 1 && c->nkafka == 0,
+    CHECK(c->threads == 1 && c->kafka.n == 0,
           "nothing was set, and nothing passed on to librdkafka");
     rk_stream_conf_destroy(c);
 }
@@ -221,10 +221,10 @@ static void test_kafka_property_passed(void) {
     CHECK(rk_stream_conf_set(c, "session.timeout.ms", "6000", err,
                              sizeof err) == RK_OK,
           "a second one too: %s", err);
-    CHECK(c->nkafka == 2 &&
+    CHECK(c->kafka.n == 2 &&
               has_kafka(c, "bootstrap.servers", "127.0.0.1:9092") &&
               has_kafka(c, "session.timeout.ms", "6000"),
-          "both are kept as key and value, in order (%zu kept)", c->nkafka);
+          "both are kept as key and value, in order (%zu kept)", c->kafka.n);
     CHECK(!has_kafka(c, "group.id", "rakiza"),
           "group.id is rakiza's own setting, not a pass-through pair");
 
@@ -262,7 +262,7 @@ static void test_kafka_property_refused(void) {
     CHECK(rk_stream_conf_set(c, "compression.codec", "zip", err, sizeof err) ==
               RK_ERR_USAGE,
           "a value outside a librdkafka enumeration is refused: %s", err);
-    CHECK(c->nkafka == 0, "no refused pair is kept (%zu kept)", c->nkafka);
+    CHECK(c->kafka.n == 0, "no refused pair is kept (%zu kept)", c->kafka.n);
     rk_stream_conf_destroy(c);
 }
 
@@ -301,7 +301,8 @@ static void test_properties_file(void) {
           "numbers and booleans are read, the last line without a newline "
           "too (got %d, %d, %d)",
           c->threads, c->include_text, c->explain);
-    CHECK(c->nkafka == 1 && has_kafka(c, "bootstrap.servers", "127.0.0.1:9092"),
+    CHECK(c->kafka.n == 1 &&
+              has_kafka(c, "bootstrap.servers", "127.0.0.1:9092"),
           "the librdkafka line is passed through");
     CHECK(rk_stream_conf_check(c, err, sizeof err) == RK_OK,
           "the file makes a complete configuration: %s", err);
