@@ -50,20 +50,28 @@ void rk_train_sigmoids(const job_t *j, const double *dec, double *A,
     free(pos);
 }
 
+/* Sample i's probabilities from its held-out decision values (a row of
+ * dec) through the sigmoids A, B; returns the top label's index. */
+static int probs_of(const job_t *j, const double *dec, size_t i,
+                    const double *A, const double *B, double *probs) {
+    const double *row = dec + i * (size_t)j->ncols;
+    if (j->conf->scheme == RK_SCHEME_OVR)
+        rk_cal_ovr(j->nlabels, row, A, B, probs);
+    else
+        rk_cal_ovo(j->nlabels, row, A, B, probs);
+    int best = 0;
+    for (int c = 1; c < j->nlabels; c++)
+        if (probs[c] > probs[best])
+            best = c;
+    return best;
+}
+
 rk_eval_t *rk_train_scored(const job_t *j, const double *dec, const double *A,
                            const double *B) {
     rk_eval_t *ev = rk_eval_new();
     double probs[RK_MAX_LABELS];
     for (size_t i = 0; ev && i < j->data->count; i++) {
-        const double *row = dec + i * (size_t)j->ncols;
-        if (j->conf->scheme == RK_SCHEME_OVR)
-            rk_cal_ovr(j->nlabels, row, A, B, probs);
-        else
-            rk_cal_ovo(j->nlabels, row, A, B, probs);
-        int best = 0;
-        for (int c = 1; c < j->nlabels; c++)
-            if (probs[c] > probs[best])
-                best = c;
+        int best = probs_of(j, dec, i, A, B, probs);
         const rk_sample_t *s = &j->data->items[i];
         if (!rk_eval_add_scored(ev, s->label, j->labels[best], j->labels[best],
                                 probs[best], s->lang)) {
@@ -85,15 +93,7 @@ rk_err_t rk_train_write_cv(const job_t *j, const double *dec, const double *A,
                            FILE *out, char *errstr, size_t errstr_size) {
     double probs[RK_MAX_LABELS];
     for (size_t i = 0; i < j->data->count; i++) {
-        const double *row = dec + i * (size_t)j->ncols;
-        if (j->conf->scheme == RK_SCHEME_OVR)
-            rk_cal_ovr(j->nlabels, row, A, B, probs);
-        else
-            rk_cal_ovo(j->nlabels, row, A, B, probs);
-        int best = 0;
-        for (int c = 1; c < j->nlabels; c++)
-            if (probs[c] > probs[best])
-                best = c;
+        int best = probs_of(j, dec, i, A, B, probs);
         const rk_sample_t *s = &j->data->items[i];
         fprintf(out, "%zu\t", i);
         put_field(s->group, out);

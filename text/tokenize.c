@@ -256,30 +256,67 @@ static int push_token(rk_tok_t *t, size_t word_off, size_t word_len,
     return 1;
 }
 
+/* Longest word kept, in bytes of UTF-8 (longer runs are not features). */
+#define WORD_MAX_BYTES 254
+
+/* The stemmer a word takes (RK_TOK_STEM_*), by the script of its first
+ * character. */
+static int icu_script(UChar32 first) {
+    UErrorCode status = U_ZERO_ERROR;
+    if (!u_hasBinaryProperty(first, UCHAR_ALPHABETIC))
+        return RK_TOK_STEM_NONE;
+    return uscript_getScript(first, &status) == USCRIPT_ARABIC
+               ? RK_TOK_STEM_ARABIC
+               : RK_TOK_STEM_ENGLISH;
+}
+
+/* Sets text on t's word break iterator; *end is then where the first
+ * word search starts (pass it to next_icu_word). */
+static rk_err_t begin_icu_words(rk_tok_t *t, const UChar *text, int32_t len,
+                                int32_t *end, char *errstr,
+                                size_t errstr_size) {
+    UErrorCode status = U_ZERO_ERROR;
+    ubrk_setText(t->brk, text, len, &status);
+    if (U_FAILURE(status))
+        return rk_fail(RK_ERR_INTERNAL, errstr, errstr_size,
+                       "word break iterator: %s", u_errorName(status));
+    *end = ubrk_first(t->brk);
+    return RK_OK;
+}
+
+/* The next word by ICU's rules after *end (spaces and punctuation
+ * skipped), as NUL-terminated UTF-8 in word[WORD_MAX_BYTES + 2] with its
+ * UTF-16 span [*start, *end); 0 when no word is left. */
+static int next_icu_word(rk_tok_t *t, const UChar *text, int32_t *start,
+                         int32_t *end, char *word, int32_t *wlen) {
+    for (int32_t e; (e = ubrk_next(t->brk)) != UBRK_DONE;) {
+        *start = *end;
+        *end = e;
+        if (ubrk_getRuleStatus(t->brk) < UBRK_WORD_NUMBER)
+            continue; /* spaces and punctuation */
+        UErrorCode status = U_ZERO_ERROR;
+        u_strToUTF8(word, WORD_MAX_BYTES + 1, wlen, text + *start,
+                    *end - *start, &status);
+        if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING)
+            continue; /* longer than any real word: not a feature */
+        word[*wlen] = '\0';
+        return 1;
+    }
+    return 0;
+}
+
 rk_err_t rk_tok_split(rk_tok_t *t, const UChar *text, int32_t len,
                       const rk_tok_stopset_t *stop, int stem,
                       const rk_token_t **toks, size_t *n, char *errstr,
                       size_t errstr_size) {
     t->n = 0;
     t->arena_len = 0;
-    UErrorCode status = U_ZERO_ERROR;
-    ubrk_setText(t->brk, text, len, &status);
-    if (U_FAILURE(status))
-        return rk_fail(RK_ERR_INTERNAL, errstr, errstr_size,
-                       "word break iterator: %s", u_errorName(status));
-    char word[256];
-    int32_t start = ubrk_first(t->brk);
-    for (int32_t end = ubrk_next(t->brk); end != UBRK_DONE;
-         start = end, end = ubrk_next(t->brk)) {
-        if (ubrk_getRuleStatus(t->brk) < UBRK_WORD_NUMBER)
-            continue; /* spaces and punctuation */
-        int32_t wlen = 0;
-        status = U_ZERO_ERROR;
-        u_strToUTF8(word, (int32_t)sizeof word - 1, &wlen, text + start,
-                    end - start, &status);
-        if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING)
-            continue; /* longer than any real word: not a feature */
-        word[wlen] = '\0';
+    char word[WORD_MAX_BYTES + 2];
+    int32_t start = 0, end, wlen = 0;
+    rk_err_t err = begin_icu_words(t, text, len, &end, errstr, errstr_size);
+    if (err)
+        return err;
+    while (next_icu_word(t, text, &start, &end, word, &wlen)) {
         if (stop && rk_tok_stopset_has(stop, word, (size_t)wlen))
             continue;
         long word_off = arena_put(t, word, (size_t)wlen);
@@ -289,16 +326,12 @@ rk_err_t rk_tok_split(rk_tok_t *t, const UChar *text, int32_t len,
         size_t stem_len = (size_t)wlen;
         UChar32 first;
         U16_GET(text, 0, start, end, first);
-        struct sb_stemmer *st =
-            !stem ? NULL
-            : u_hasBinaryProperty(first, UCHAR_ALPHABETIC)
-                ? (uscript_getScript(first, &status) == USCRIPT_ARABIC
-                       ? t->stem_ar
-                       : t->stem_en)
-                : NULL;
-        if (st) {
-            const char *s = stem_word(t, st, st == t->stem_ar ? 1 : 2, word,
-                                      (size_t)wlen, &stem_len);
+        int script = stem ? icu_script(first) : RK_TOK_STEM_NONE;
+        if (script != RK_TOK_STEM_NONE) {
+            struct sb_stemmer *st =
+                script == RK_TOK_STEM_ARABIC ? t->stem_ar : t->stem_en;
+            const char *s =
+                stem_word(t, st, script, word, (size_t)wlen, &stem_len);
             if (s) {
                 stem_off = arena_put(t, s, stem_len);
                 if (stem_off < 0)
@@ -321,19 +354,6 @@ rk_err_t rk_tok_split(rk_tok_t *t, const UChar *text, int32_t len,
 }
 
 /* ---- the vectoriser's steps --------------------------------------------- */
-
-/* The stemmer rk_tok_split picks for a word starting with first. */
-static int icu_script(UChar32 first) {
-    UErrorCode status = U_ZERO_ERROR;
-    if (!u_hasBinaryProperty(first, UCHAR_ALPHABETIC))
-        return RK_TOK_STEM_NONE;
-    return uscript_getScript(first, &status) == USCRIPT_ARABIC
-               ? RK_TOK_STEM_ARABIC
-               : RK_TOK_STEM_ENGLISH;
-}
-
-/* Longer words are not features (rk_tok_split's buffer). */
-#define WORD_MAX_BYTES 254
 
 static int push_word(rk_tok_t *t, const char *s, size_t len, int script) {
     if (t->nwords == t->words_cap) {
@@ -392,23 +412,12 @@ static rk_err_t icu_words(rk_tok_t *t, rk_norm_t *norm, char *errstr,
     const UChar *text = rk_norm_utf16(norm, &len);
     if (!text)
         return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
-    UErrorCode status = U_ZERO_ERROR;
-    ubrk_setText(t->brk, text, len, &status);
-    if (U_FAILURE(status))
-        return rk_fail(RK_ERR_INTERNAL, errstr, errstr_size,
-                       "word break iterator: %s", u_errorName(status));
     char word[WORD_MAX_BYTES + 2];
-    int32_t start = ubrk_first(t->brk);
-    for (int32_t end = ubrk_next(t->brk); end != UBRK_DONE;
-         start = end, end = ubrk_next(t->brk)) {
-        if (ubrk_getRuleStatus(t->brk) < UBRK_WORD_NUMBER)
-            continue; /* spaces and punctuation */
-        int32_t wlen = 0;
-        status = U_ZERO_ERROR;
-        u_strToUTF8(word, (int32_t)sizeof word - 1, &wlen, text + start,
-                    end - start, &status);
-        if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING)
-            continue; /* longer than any real word: not a feature */
+    int32_t start = 0, end, wlen = 0;
+    rk_err_t err = begin_icu_words(t, text, len, &end, errstr, errstr_size);
+    if (err)
+        return err;
+    while (next_icu_word(t, text, &start, &end, word, &wlen)) {
         long off = arena_put(t, word, (size_t)wlen);
         UChar32 first;
         U16_GET(text, 0, start, end, first);
