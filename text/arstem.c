@@ -20,27 +20,25 @@ static int has(const char *s, size_t len, const char *affix, int end) {
     return n < len && memcmp(end ? s + len - n : s, affix, n) == 0;
 }
 
-#define WAW "\xD9\x88"                     /* و */
-static const char *const articles[] = {
-    WAW "\xD8\xA7\xD9\x84",                /* وال */
-    "\xD8\xA8\xD8\xA7\xD9\x84",            /* بال */
-    "\xD9\x83\xD8\xA7\xD9\x84",            /* كال */
-    "\xD9\x81\xD8\xA7\xD9\x84",            /* فال */
-    "\xD9\x84\xD9\x84",                    /* لل */
-    "\xD8\xA7\xD9\x84",                    /* ال */
-    NULL};
-static const char *const suffixes[] = {
-    "\xD9\x87\xD8\xA7", /* ها */
-    "\xD8\xA7\xD9\x86", /* ان */
-    "\xD8\xA7\xD8\xAA", /* ات */
-    "\xD9\x88\xD9\x86", /* ون */
-    "\xD9\x8A\xD9\x86", /* ين */
-    "\xD9\x8A\xD9\x87", /* يه */
-    "\xD9\x8A\xD8\xA9", /* ية */
-    "\xD9\x87",         /* ه */
-    "\xD8\xA9",         /* ة */
-    "\xD9\x8A",         /* ي */
-    NULL};
+#define WAW "\xD9\x88"                                             /* و */
+static const char *const articles[] = {WAW "\xD8\xA7\xD9\x84",     /* وال */
+                                       "\xD8\xA8\xD8\xA7\xD9\x84", /* بال */
+                                       "\xD9\x83\xD8\xA7\xD9\x84", /* كال */
+                                       "\xD9\x81\xD8\xA7\xD9\x84", /* فال */
+                                       "\xD9\x84\xD9\x84",         /* لل */
+                                       "\xD8\xA7\xD9\x84",         /* ال */
+                                       NULL};
+static const char *const suffixes[] = {"\xD9\x87\xD8\xA7", /* ها */
+                                       "\xD8\xA7\xD9\x86", /* ان */
+                                       "\xD8\xA7\xD8\xAA", /* ات */
+                                       "\xD9\x88\xD9\x86", /* ون */
+                                       "\xD9\x8A\xD9\x86", /* ين */
+                                       "\xD9\x8A\xD9\x87", /* يه */
+                                       "\xD9\x8A\xD8\xA9", /* ية */
+                                       "\xD9\x87",         /* ه */
+                                       "\xD8\xA9",         /* ة */
+                                       "\xD9\x8A",         /* ي */
+                                       NULL};
 
 const char *rk_arstem_light(const char *w, size_t len, size_t *stem_len) {
     size_t n = letters(w, len);
