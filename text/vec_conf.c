@@ -27,7 +27,7 @@ const rk_setting_t rk_vec_settings[] = {
      offsetof(rk_vec_conf_t, char_max), 1, 10, 0, NULL, "3-5",
      "character n-gram lengths within each word (code points), or off"},
     ROW("stem", RK_SETTING_BOOL, stem, 0, 1, "true",
-        "Snowball stemming (Arabic or English by script)"),
+        "stemming by script: Snowball for English, stem_ar's for Arabic"),
     ROW("stopwords", RK_SETTING_BOOL, stopwords, 0, 1, "true",
         "drop the built-in Arabic and English stopwords"),
     ROW("sublinear_tf", RK_SETTING_BOOL, sublinear_tf, 0, 1, "true",
