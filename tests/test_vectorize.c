@@ -8,10 +8,13 @@
  * paths.
  */
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "testutil.h"
+#include "text/arstem.h"
 #include "text/segment.h"
 #include "text/vectorize.h"
 
@@ -90,11 +93,16 @@ typedef struct fixture_s {
     size_t *lens;
 } fixture_t;
 
-static int setup(fixture_t *f) {
+/* setup with settings (key, value, ..., NULL) over the defaults. */
+static int setup_with(fixture_t *f, const char *const *kv) {
     char err[256];
     size_t len;
     memset(f, 0, sizeof *f);
     f->conf = rk_vec_conf_new();
+    for (size_t i = 0; kv && kv[i]; i += 2)
+        CHECK(rk_vec_conf_set(f->conf, kv[i], kv[i + 1], err, sizeof err) ==
+                  RK_OK,
+              "%s=%s is accepted: %s", kv[i], kv[i + 1], err);
     f->ctx = rk_vec_ctx_new();
     f->doc = rk_test_read_seed("002", &len);
     CHECK(rk_seg_split(f->doc, len, &f->paras, err, sizeof err) == RK_OK, "%s",
@@ -111,6 +119,10 @@ static int setup(fixture_t *f) {
                      sizeof err) == RK_OK,
           "fitting IDF on seed 002 works: %s", err);
     return rk_test_case_failures() == 0;
+}
+
+static int setup(fixture_t *f) {
+    return setup_with(f, NULL);
 }
 
 static void teardown(fixture_t *f) {
@@ -444,6 +456,203 @@ static void test_order_on_seeds(void) {
     rk_vec_ctx_destroy(ctx);
 }
 
+/* The sums of squares of the word features (unigrams, bigrams) and the
+ * character n-grams ("#...") of the last vector from ctx. */
+static void block_norms(rk_vec_ctx_t *ctx, const struct svm_node *x, int n,
+                        double *words2, double *grams2) {
+    *words2 = *grams2 = 0;
+    for (int i = 0; i < n; i++) {
+        const char *t = rk_vec_ctx_term(ctx, x[i].index);
+        double v2 = x[i].value * x[i].value;
+        if (t && t[0] == '#')
+            *grams2 += v2;
+        else
+            *words2 += v2;
+    }
+}
+
+static void test_block_norm(void) {
+    /* If it fails: block_norm does not give the word features and the
+     * character n-grams equal weight, or the vector loses unit length. */
+    static const char *const kv[] = {"block_norm", "true", NULL};
+    fixture_t f, d;
+    char err[256];
+    int ok = setup_with(&f, kv) && setup(&d);
+    size_t both = 0, right = 0;
+    double share_min = 1, share_max = 0; /* the n-grams' share by default */
+    for (size_t i = 0; ok && i < f.paras.count; i++) {
+        const struct svm_node *x;
+        int n;
+        double w2, g2;
+        CHECK(rk_vec_transform(f.vec, f.ctx, f.texts[i], f.lens[i], NULL, &x,
+                               &n, err, sizeof err) == RK_OK,
+              "%s", err);
+        block_norms(f.ctx, x, n, &w2, &g2);
+        if (w2 == 0 || g2 == 0)
+            continue; /* a paragraph of stopwords and numbers */
+        both++;
+        right += fabs(w2 - 0.5) < 1e-9 && fabs(g2 - 0.5) < 1e-9;
+        CHECK(rk_vec_transform(d.vec, d.ctx, f.texts[i], f.lens[i], NULL, &x,
+                               &n, err, sizeof err) == RK_OK,
+              "%s", err);
+        block_norms(d.ctx, x, n, &w2, &g2);
+        CHECK(fabs(w2 + g2 - 1.0) < 1e-9,
+              "by default one L2 norm covers the whole vector: %f", w2 + g2);
+        share_min = g2 < share_min ? g2 : share_min;
+        share_max = g2 > share_max ? g2 : share_max;
+    }
+    CHECK(both > 100 && right == both,
+          "block_norm=true: the words and the n-grams each have norm "
+          "1/sqrt(2) (squares 0.5, total 1) in every one of the %zu seed 002 "
+          "paragraphs that has both (%zu do)",
+          both, right);
+    CHECK(share_min > 0.5,
+          "by default the n-grams outweigh the words in every paragraph: "
+          "their share of the squared norm is %.2f to %.2f",
+          share_min, share_max);
+    teardown(&f);
+    teardown(&d);
+}
+
+static void check_stem(const char *word, const char *want) {
+    size_t len;
+    const char *s = rk_arstem_light(word, strlen(word), &len);
+    CHECK(len == strlen(want) && !memcmp(s, want, len),
+          "light10 stems %s to %s, not %.*s", word, want, (int)len, s);
+}
+
+static void test_light_stem(void) {
+    /* If it fails: stem_ar=light strips the wrong affixes, or stems
+     * English words, or Snowball stems Arabic words under it. Words from
+     * the seeds, normalised (ة is ه, إ is ا). */
+    check_stem("والحكومات", "حكوم");   /* و, ال, ات */
+    check_stem("بالارهاب", "ارهاب");   /* بال */
+    check_stem("للامم", "امم");        /* لل */
+    check_stem("المتحده", "متحد");     /* ال, ه (ة) */
+    check_stem("الارهابيين", "ارهاب"); /* ال, ين, ي */
+    check_stem("حقوقها", "حقوق");      /* ها */
+    check_stem("ومكافحه", "مكافح");    /* و, ه */
+    check_stem("الدول", "دول");
+    check_stem("التدابير", "تدابير"); /* no suffix: ر */
+    check_stem("العاملون", "عامل");   /* ون */
+    check_stem("السلطان", "سلط");     /* ان */
+    check_stem("الدوليه", "دول");     /* يه (ية) */
+    /* Short words are left alone: و needs 3 letters after it, an article
+     * and a suffix 2. */
+    check_stem("وهو", "وهو");
+    check_stem("ولد", "ولد");
+    check_stem("لها", "لها");
+    check_stem("بها", "بها");
+    check_stem("الي", "ال"); /* no article (1 letter left); ي leaves 2 */
+    check_stem("دول", "دول");
+    check_stem("ab", "ab");
+    check_stem("", "");
+    /* Through the vectoriser. */
+    static const char *const light[] = {"stem_ar", "light", NULL};
+    static const char *const off[] = {"stem_ar", "off", NULL};
+    const char *p = "مكافحة الإرهابيين وتمويل الإرهاب; financing of terrorists";
+    fixture_t f;
+    char err[256];
+    const struct svm_node *x;
+    int n;
+    if (setup_with(&f, light) &&
+        rk_vec_transform(f.vec, f.ctx, p, strlen(p), NULL, &x, &n, err,
+                         sizeof err) == RK_OK) {
+        CHECK(has_term(f.ctx, x, n, "ارهاب") &&
+                  has_term(f.ctx, x, n, "تمويل") &&
+                  has_term(f.ctx, x, n, "مكافح"),
+              "stem_ar=light: the vectoriser's word features are light10 "
+              "stems");
+        CHECK(has_term(f.ctx, x, n, "terrorist") &&
+                  has_term(f.ctx, x, n, "financ"),
+              "stem_ar=light: English words keep Snowball's stems");
+        CHECK(has_term(f.ctx, x, n, "#<الار"),
+              "character n-grams are of the word, not the stem");
+    }
+    teardown(&f);
+    if (setup_with(&f, off) &&
+        rk_vec_transform(f.vec, f.ctx, p, strlen(p), NULL, &x, &n, err,
+                         sizeof err) == RK_OK) {
+        CHECK(has_term(f.ctx, x, n, "الارهابيين") &&
+                  has_term(f.ctx, x, n, "terrorist"),
+              "stem_ar=off: Arabic words as they are, English stemmed");
+    }
+    teardown(&f);
+}
+
+/* A saved vectoriser's settings without the last `drop` ones: the blob a
+ * rakiza from before they existed wrote (magic, count, key/value pairs,
+ * the rest). */
+static size_t drop_settings(unsigned char *b, size_t len, unsigned drop) {
+    uint32_t nset = (uint32_t)b[8] | (uint32_t)b[9] << 8 |
+                    (uint32_t)b[10] << 16 | (uint32_t)b[11] << 24;
+    size_t at = 12, cut = 0;
+    for (uint32_t i = 0; i < 2 * nset; i++) {
+        if (i == 2 * (nset - drop))
+            cut = at;
+        uint32_t l = (uint32_t)b[at] | (uint32_t)b[at + 1] << 8 |
+                     (uint32_t)b[at + 2] << 16 | (uint32_t)b[at + 3] << 24;
+        at += 4 + l;
+    }
+    memmove(b + cut, b + at, len - at);
+    nset -= drop;
+    b[8] = nset & 0xFF, b[9] = (nset >> 8) & 0xFF;
+    b[10] = (nset >> 16) & 0xFF, b[11] = nset >> 24;
+    return len - (at - cut);
+}
+
+typedef struct found_s {
+    const char *key;
+    char value[32];
+} found_t;
+
+static void find_setting(const char *key, const char *value, void *opaque) {
+    found_t *f = opaque;
+    if (!strcmp(key, f->key))
+        snprintf(f->value, sizeof f->value, "%s", value);
+}
+
+static void test_old_blob_defaults(void) {
+    /* If it fails: a bundle saved before block_norm and stem_ar existed
+     * vectorises differently now - a deployed model would change. */
+    fixture_t f;
+    char err[256];
+    unsigned char *blob = NULL;
+    size_t blob_len;
+    rk_vec_t *old = NULL;
+    if (setup(&f) &&
+        rk_vec_save(f.vec, &blob, &blob_len, err, sizeof err) == RK_OK) {
+        blob_len = drop_settings(blob, blob_len, 2);
+        CHECK(rk_vec_load(blob, blob_len, &old, err, sizeof err) == RK_OK,
+              "a blob without block_norm and stem_ar loads: %s", err);
+    }
+    size_t same = 0;
+    for (size_t i = 0; old && i < f.paras.count; i++) {
+        const struct svm_node *a, *b;
+        int na, nb;
+        rk_vec_ctx_t *c2 = rk_vec_ctx_new();
+        rk_vec_transform(f.vec, f.ctx, f.texts[i], f.lens[i], NULL, &a, &na,
+                         err, sizeof err);
+        rk_vec_transform(old, c2, f.texts[i], f.lens[i], NULL, &b, &nb, err,
+                         sizeof err);
+        same += na == nb && !memcmp(a, b, (size_t)(na + 1) * sizeof *a);
+        rk_vec_ctx_destroy(c2);
+    }
+    CHECK(old && same == f.paras.count,
+          "the old blob gives today's default vectors on all %zu paragraphs "
+          "(%zu do)",
+          f.paras.count, same);
+    found_t bn = {"block_norm", ""}, sa = {"stem_ar", ""};
+    rk_vec_conf_foreach(f.conf, find_setting, &bn);
+    rk_vec_conf_foreach(f.conf, find_setting, &sa);
+    CHECK(!strcmp(bn.value, "false") && !strcmp(sa.value, "snowball"),
+          "the defaults are block_norm=false, stem_ar=snowball: %s, %s",
+          bn.value, sa.value);
+    rk_vec_destroy(old);
+    free(blob);
+    teardown(&f);
+}
+
 TEST_LIST = {{"settings", test_settings},
              {"libsvm_vectors", test_libsvm_vectors},
              {"idf", test_idf},
@@ -453,4 +662,7 @@ TEST_LIST = {{"settings", test_settings},
              {"order_on_seeds", test_order_on_seeds},
              {"fast_paths_on_seeds", test_fast_paths_on_seeds},
              {"cache_follows_vectoriser", test_cache_follows_vectoriser},
+             {"block_norm", test_block_norm},
+             {"light_stem", test_light_stem},
+             {"old_blob_defaults", test_old_blob_defaults},
              {NULL, NULL}};

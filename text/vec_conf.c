@@ -16,6 +16,8 @@
             desc                                                               \
     }
 
+static const char *const stem_ar_names[] = {"snowball", "light", "off", NULL};
+
 const rk_setting_t rk_vec_settings[] = {
     ROW("hash_bits", RK_SETTING_INT, hash_bits, 10, 24, "18",
         "the feature space has 2^hash_bits dimensions"),
@@ -25,7 +27,7 @@ const rk_setting_t rk_vec_settings[] = {
      offsetof(rk_vec_conf_t, char_max), 1, 10, 0, NULL, "3-5",
      "character n-gram lengths within each word (code points), or off"},
     ROW("stem", RK_SETTING_BOOL, stem, 0, 1, "true",
-        "Snowball stemming (Arabic or English by script)"),
+        "stemming by script: Snowball for English, stem_ar's for Arabic"),
     ROW("stopwords", RK_SETTING_BOOL, stopwords, 0, 1, "true",
         "drop the built-in Arabic and English stopwords"),
     ROW("sublinear_tf", RK_SETTING_BOOL, sublinear_tf, 0, 1, "true",
@@ -36,6 +38,13 @@ const rk_setting_t rk_vec_settings[] = {
         "normalise alef maqsura to ya"),
     ROW("norm.ta_marbuta", RK_SETTING_BOOL, norm.ta_marbuta, 0, 1, "true",
         "normalise ta marbuta to ha"),
+    ROW("block_norm", RK_SETTING_BOOL, block_norm, 0, 1, "false",
+        "L2-normalise word 1-2-grams and char n-grams apart, each to "
+        "1/sqrt(2)"),
+    {"stem_ar", RK_SETTING_ENUM, offsetof(rk_vec_conf_t, stem_ar), 0, 0, 0, 0,
+     stem_ar_names, "snowball",
+     "Arabic words' stemmer when stem is on: snowball, light (light10) or "
+     "off"},
     {NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL}};
 
 rk_vec_conf_t *rk_vec_conf_new(void) {

@@ -18,6 +18,15 @@ struct rk_vec_conf_s {
     int char_min, char_max; /* character n-gram range; 0-0 disables */
     int stem, stopwords, sublinear_tf;
     rk_norm_opts_t norm;
+    int block_norm; /* L2 per block (words, char n-grams), each / sqrt(2) */
+    int stem_ar;    /* RK_VEC_STEM_AR_*: Arabic words' stemmer */
+};
+
+/* stem_ar's choices, in the order of its names in vec_conf.c. */
+enum {
+    RK_VEC_STEM_AR_SNOWBALL = 0,
+    RK_VEC_STEM_AR_LIGHT = 1,
+    RK_VEC_STEM_AR_OFF = 2
 };
 
 struct rk_vec_s {

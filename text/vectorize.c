@@ -505,6 +505,15 @@ rk_err_t rk_vec_fit(rk_vec_t *v, const char *const *texts, const size_t *lens,
     return err;
 }
 
+/* The block of feature id for block_norm: 0 words (unigrams and
+ * bigrams), 1 character n-grams. A feature is one hashed index, so when a
+ * word feature and an n-gram collide in the index the shared feature
+ * counts for the block where the paragraph first gave it (its ref), with
+ * both occurrences' counts. */
+static inline int block_of(const rk_vec_ctx_t *c, uint32_t id) {
+    return (int)(c->ref[id] & 0xFF) == FROM_GRAM;
+}
+
 static rk_err_t transform(const rk_vec_t *v, rk_vec_ctx_t *c, const char *text,
                           size_t len, int valid, const struct svm_node **out,
                           int *n, char *errstr, size_t errstr_size) {
@@ -525,7 +534,8 @@ static rk_err_t transform(const rk_vec_t *v, rk_vec_ctx_t *c, const char *text,
         c->nodes_cap = cap;
     }
     collect(c);
-    double norm2 = 0.0;
+    double norm2 = 0.0, block2[2] = {0.0, 0.0};
+    int blocks = v->conf.block_norm;
     for (size_t i = 0; i < c->n_feat; i++) {
         int idx = (int)(c->sorted[i] >> 32) + 1;
         double tf = c->count[(uint32_t)c->sorted[i]];
@@ -539,10 +549,23 @@ static rk_err_t transform(const rk_vec_t *v, rk_vec_ctx_t *c, const char *text,
         c->nodes[i].index = idx;
         c->nodes[i].value = w;
         norm2 += w * w;
+        if (blocks)
+            block2[block_of(c, (uint32_t)c->sorted[i])] += w * w;
     }
-    double scale = norm2 > 0 ? 1.0 / sqrt(norm2) : 0.0;
-    for (size_t i = 0; i < c->n_feat; i++)
-        c->nodes[i].value *= scale;
+    if (!blocks) {
+        double scale = norm2 > 0 ? 1.0 / sqrt(norm2) : 0.0;
+        for (size_t i = 0; i < c->n_feat; i++)
+            c->nodes[i].value *= scale;
+    } else {
+        /* Each block to norm 1/sqrt(2): a paragraph with both has norm 1,
+         * as scikit-learn's FeatureUnion of two normalised
+         * TfidfVectorizers, scaled. An empty block stays empty. */
+        double scale[2];
+        for (int b = 0; b < 2; b++)
+            scale[b] = block2[b] > 0 ? 1.0 / sqrt(2.0 * block2[b]) : 0.0;
+        for (size_t i = 0; i < c->n_feat; i++)
+            c->nodes[i].value *= scale[block_of(c, (uint32_t)c->sorted[i])];
+    }
     c->nodes[c->n_feat].index = -1;
     c->nodes[c->n_feat].value = 0.0;
     *out = c->nodes;
