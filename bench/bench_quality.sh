@@ -8,7 +8,7 @@
 #
 # Environment: BENCH_QUALITY_DATA (default every models/data/*.jsonl, as
 # scripts/train-default), BENCH_QUALITY_FLAGS (default the default model's
-# settings: "--folds 5 --seed 1 --grid -V hash_bits=14"),
+# settings: "--folds 5 --seed 1 --grid -V hash_bits=14 -V stem=false"),
 # BENCH_QUALITY_TABLE (default bench/results/quality.md).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,7 +26,7 @@ for p in python3 /usr/bin/python3; do
 done
 # shellcheck disable=SC2086 # BENCH_QUALITY_FLAGS is words on purpose
 "$RAKIZA" train "${data[@]}" --out "$tmp/m.rkz" --cv-out "$tmp/cv.tsv" \
-    ${BENCH_QUALITY_FLAGS:---folds 5 --seed 1 --grid -V hash_bits=14} \
+    ${BENCH_QUALITY_FLAGS:---folds 5 --seed 1 --grid -V hash_bits=14 -V stem=false} \
     2>"$tmp/train.err" || { cat "$tmp/train.err" >&2; exit 1; }
 sed -n 1,4p "$tmp/train.err" >&2
 [ -z "${BENCH_QUALITY_CV:-}" ] || cp "$tmp/cv.tsv" "$BENCH_QUALITY_CV"
