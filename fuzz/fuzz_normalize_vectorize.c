@@ -6,7 +6,9 @@
  * path must give what the ICU path gives: the normaliser's result (with
  * each switch setting the input picks), the words rk_tok_words finds, and
  * the vector and feature names, through the checking and the non-checking
- * entry points alike.
+ * entry points alike. A second vectoriser with the options that are off by
+ * default (block_norm, the light Arabic stemmer) is held to the same, and
+ * the light stemmer alone must hand back a non-empty piece of its word.
  */
 #include <math.h>
 #include <stdint.h>
@@ -14,13 +16,14 @@
 #include <string.h>
 
 #include "core/utf8.h"
+#include "text/arstem.h"
 #include "text/normalize.h"
 #include "text/tokenize.h"
 #include "text/vectorize.h"
 
 typedef struct state_s {
-    rk_vec_t *vec;
-    rk_vec_ctx_t *ctx, *ctx_icu;
+    rk_vec_t *vec, *vec_opts; /* the defaults; block_norm + stem_ar=light */
+    rk_vec_ctx_t *ctx, *ctx_icu, *ctx_opts, *ctx_opts_icu;
     rk_norm_t *norm, *norm_icu;
     rk_tok_t *tok, *tok_icu;
 } state_t;
@@ -33,6 +36,11 @@ static state_t *state(void) {
     rk_vec_conf_t *conf = rk_vec_conf_new();
     rk_vec_conf_set(conf, "hash_bits", "12", err, sizeof err);
     if (rk_vec_new(conf, &s.vec, err, sizeof err) ||
+        rk_vec_conf_set(conf, "block_norm", "true", err, sizeof err) ||
+        rk_vec_conf_set(conf, "stem_ar", "light", err, sizeof err) ||
+        rk_vec_new(conf, &s.vec_opts, err, sizeof err) ||
+        !(s.ctx_opts = rk_vec_ctx_new()) ||
+        !(s.ctx_opts_icu = rk_vec_ctx_new()) ||
         rk_norm_new(&s.norm, err, sizeof err) ||
         rk_norm_new(&s.norm_icu, err, sizeof err) ||
         rk_tok_new(&s.tok, err, sizeof err) ||
@@ -43,6 +51,7 @@ static state_t *state(void) {
     rk_norm_set_fast(s.norm_icu, 0);
     rk_tok_set_fast(s.tok_icu, 0);
     rk_vec_ctx_set_fast(s.ctx_icu, 0);
+    rk_vec_ctx_set_fast(s.ctx_opts_icu, 0);
     return &s;
 }
 
@@ -104,6 +113,34 @@ static void check_normalize(state_t *s, const uint8_t *data, size_t size) {
             abort(); /* the plain path split differently */
 }
 
+/* The optional settings: a libsvm vector of at most unit length, the same
+ * on both paths; and the light stemmer's stem is a non-empty substring. */
+static void check_options(state_t *s, const uint8_t *data, size_t size) {
+    char err[256];
+    const struct svm_node *x, *y;
+    int n, m;
+    const char *text = (const char *)data;
+    rk_err_t ra = rk_vec_transform(s->vec_opts, s->ctx_opts, text, size, NULL,
+                                   &x, &n, err, sizeof err);
+    rk_err_t rb = rk_vec_transform(s->vec_opts, s->ctx_opts_icu, text, size,
+                                   NULL, &y, &m, err, sizeof err);
+    if (ra != rb)
+        abort();
+    if (ra != RK_OK)
+        return;
+    check_vector(s->vec_opts, x, n);
+    double norm2 = 0.0;
+    for (int i = 0; i < n; i++)
+        norm2 += x[i].value * x[i].value;
+    if (norm2 > 1.0 + 1e-9)
+        abort();
+    same_vectors(s->ctx_opts, x, n, s->ctx_opts_icu, y, m);
+    size_t stem_len = 0;
+    const char *stem = rk_arstem_light(text, size, &stem_len);
+    if (size && (stem < text || stem_len == 0 || stem + stem_len > text + size))
+        abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     state_t *s = state();
     char err[256];
@@ -129,6 +166,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         abort(); /* only invalid UTF-8 is refused */
     }
     check_normalize(s, data, size);
+    check_options(s, data, size);
 
     /* Idempotence. */
     rk_norm_opts_t o = rk_norm_opts_default();
