@@ -46,6 +46,7 @@ typedef struct bench_s {
     rk_vec_t *vec;
     rk_vec_ctx_t *vctx;
     size_t sink; /* results folded in so no stage can be optimised away */
+    const char *suffix; /* after each figure's name (--name) */
     char errstr[512];
 } bench_t;
 
@@ -112,9 +113,9 @@ __attribute__((noinline)) static int run_stage(bench_t *b, const char *name,
         passes++;
         t = bench_cpu_seconds() - t0;
     } while (want_passes ? passes < want_passes : t < min_seconds);
-    printf("pipeline.%s\t%.1f\tMB/s\n", name,
+    printf("pipeline.%s%s\t%.1f\tMB/s\n", name, b->suffix,
            (double)b->total_bytes * (double)passes / 1e6 / t);
-    printf("pipeline.%s_paragraphs\t%.0f\tparagraphs/s\n", name,
+    printf("pipeline.%s%s_paragraphs\t%.0f\tparagraphs/s\n", name, b->suffix,
            (double)paragraphs / t);
     b->sink += paragraphs;
     fprintf(stderr, "%s: %zu passes over %zu bytes in %.2f s CPU\n", name,
@@ -122,14 +123,36 @@ __attribute__((noinline)) static int run_stage(bench_t *b, const char *name,
     return 0;
 }
 
-/* A vectoriser with default settings, its IDF fitted on every paragraph
- * of the documents, as a trained model's would be. A paragraph's span in
+/* A vectoriser with default settings but for `settings` (NULL, or
+ * "key=value,key=value": e.g. the shipped model's "hash_bits=14,stem=false"),
+ * its IDF fitted on every paragraph of the documents, as a trained model's
+ * would be. A paragraph's span in
  * its document normalises to the paragraph's text (the segmenter trims and
  * joins halves with one space; normalising collapses white space), so the
  * training texts can point into the documents. */
-static int make_vectoriser(bench_t *b) {
+static int set_all(rk_vec_conf_t *conf, const char *settings, char *errstr,
+                   size_t n) {
+    char *copy = settings ? strdup(settings) : NULL, *save = NULL;
+    int bad = settings && !copy;
+    for (char *kv = copy ? strtok_r(copy, ",", &save) : NULL; kv && !bad;
+         kv = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(kv, '=');
+        if (!eq) {
+            snprintf(errstr, n, "--settings: %s is not key=value", kv);
+            bad = 1;
+            break;
+        }
+        *eq = '\0';
+        bad = rk_vec_conf_set(conf, kv, eq + 1, errstr, n) != RK_OK;
+    }
+    free(copy);
+    return bad;
+}
+
+static int make_vectoriser(bench_t *b, const char *settings) {
     rk_vec_conf_t *conf = rk_vec_conf_new();
-    int bad = !conf || rk_vec_new(conf, &b->vec, b->errstr, sizeof b->errstr);
+    int bad = !conf || set_all(conf, settings, b->errstr, sizeof b->errstr) ||
+              rk_vec_new(conf, &b->vec, b->errstr, sizeof b->errstr);
     rk_vec_conf_destroy(conf);
     rk_seg_list_t list = {0};
     size_t n = 0, cap = 0;
@@ -170,7 +193,7 @@ static int make_vectoriser(bench_t *b) {
 
 static const char *usage =
     "usage: bench_pipeline [--seconds S | --passes N] [--stage NAME] "
-    "FILE...\n"
+    "[--settings k=v,...] [--name SUFFIX] FILE...\n"
     "stages: segment, normalize, tokenize, vectorize\n";
 
 int main(int argc, char **argv) {
@@ -181,9 +204,10 @@ int main(int argc, char **argv) {
                   {"normalize", normalize_para},
                   {"tokenize", tokenize_para},
                   {"vectorize", vectorize_para}};
-    static const char *const names[] = {"seconds", "stage", "passes"};
-    const char *v[3] = {"2", NULL, "0"};
-    int argi = bench_parse_opts(argc, argv, names, v, 3);
+    static const char *const names[] = {"seconds", "stage", "passes",
+                                        "settings", "name"};
+    const char *v[5] = {"2", NULL, "0", NULL, ""};
+    int argi = bench_parse_opts(argc, argv, names, v, 5);
     if (argi < 0 || argi >= argc) {
         fputs(usage, stderr);
         return 2;
@@ -193,6 +217,7 @@ int main(int argc, char **argv) {
     size_t passes = (size_t)strtoul(v[2], NULL, 10);
 
     bench_t b = {0};
+    b.suffix = v[4];
     b.nopts = rk_norm_opts_default();
     b.ndocs = (size_t)(argc - argi);
     b.docs = calloc(b.ndocs, sizeof *b.docs);
@@ -208,7 +233,7 @@ int main(int argc, char **argv) {
     }
     if (!status && (rk_norm_new(&b.norm, b.errstr, sizeof b.errstr) ||
                     rk_tok_new(&b.tok, b.errstr, sizeof b.errstr) ||
-                    make_vectoriser(&b))) {
+                    make_vectoriser(&b, v[3]))) {
         fprintf(stderr, "bench_pipeline: %s\n", b.errstr);
         status = 1;
     }

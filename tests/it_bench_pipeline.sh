@@ -15,6 +15,13 @@ check "every line is name<TAB>positive number<TAB>unit, names under pipeline." \
                 END { exit bad || NR == 0 }' "$TEST_TMP/out"
 check "each stage reports MB/s" test "$(grep -c $'\tMB/s$' "$TEST_TMP/out")" -ge 2
 
+"$bench" --seconds 0 --stage vectorize --settings hash_bits=14,stem=false --name _shipped \
+    "$RAKIZA_SEEDS"/*.txt >"$TEST_TMP/shipped" 2>/dev/null || status=$?
+check_eq "the shipped model's settings run too" 0 "$status"
+check "under their own name" grep -q $'^pipeline.vectorize_shipped\t' "$TEST_TMP/shipped"
+check_eq "a setting that does not exist is an error" 1 \
+    "$(status_of "$bench" --seconds 0 --settings no_such_key=1 "$RAKIZA_SEEDS"/*.txt)"
+
 check_eq "an unreadable input is an error, not a zero figure" 1 "$(status_of "$bench" --seconds 0 "$TEST_TMP/missing.txt")"
 check "naming the file" grep -q "missing.txt" "$TEST_TMP/err"
 printf 'ok\n\xff bad\n' >"$TEST_TMP/bad.txt"
