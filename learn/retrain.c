@@ -76,14 +76,19 @@ rk_err_t rk_retrain_conf(const rk_model_t *m, rk_train_conf_t *conf,
     return err;
 }
 
-static rk_err_t digest_with(rk_norm_t *nm, const rk_sample_t *s,
-                            char out[DIGEST_HEX + 1], char *errstr, size_t n) {
+/* A sample's text as digests see it: normalised, invalid UTF-8 replaced. */
+static rk_err_t normalised(rk_norm_t *nm, const rk_sample_t *s, const char **t,
+                           size_t *len, char *errstr, size_t n) {
     rk_norm_opts_t opts = rk_norm_opts_default();
     opts.replace_invalid = 1;
+    return rk_norm_text(nm, &opts, s->text, s->text_len, t, len, errstr, n);
+}
+
+static rk_err_t digest_with(rk_norm_t *nm, const rk_sample_t *s,
+                            char out[DIGEST_HEX + 1], char *errstr, size_t n) {
     const char *t;
     size_t len;
-    rk_err_t err =
-        rk_norm_text(nm, &opts, s->text, s->text_len, &t, &len, errstr, n);
+    rk_err_t err = normalised(nm, s, &t, &len, errstr, n);
     if (err)
         return err;
     uint64_t h = rk_fnv1a(RK_FNV_OFFSET, s->label, strlen(s->label) + 1);
@@ -95,12 +100,9 @@ static rk_err_t digest_with(rk_norm_t *nm, const rk_sample_t *s,
 /* The FNV-1a 64 of a sample's normalised text alone (to match texts). */
 static rk_err_t text_key(rk_norm_t *nm, const rk_sample_t *s, uint64_t *out,
                          char *errstr, size_t n) {
-    rk_norm_opts_t opts = rk_norm_opts_default();
-    opts.replace_invalid = 1;
     const char *t;
     size_t len;
-    rk_err_t err =
-        rk_norm_text(nm, &opts, s->text, s->text_len, &t, &len, errstr, n);
+    rk_err_t err = normalised(nm, s, &t, &len, errstr, n);
     if (!err)
         *out = rk_fnv1a(RK_FNV_OFFSET, t, len);
     return err;
@@ -189,20 +191,6 @@ static int cmp_u64(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-/* Shallow: items point at the caller's strings; free only items. */
-static int push_shallow(rk_sample_set_t *set, const rk_sample_t *s) {
-    if (set->count == set->cap) {
-        size_t cap = set->cap ? set->cap * 2 : 256;
-        rk_sample_t *items = realloc(set->items, cap * sizeof *items);
-        if (!items)
-            return 0;
-        set->items = items;
-        set->cap = cap;
-    }
-    set->items[set->count++] = *s;
-    return 1;
-}
-
 /* J: the base samples whose normalised text no streamed sample has. */
 static rk_err_t judging_set(const rk_sample_set_t *base,
                             const rk_sample_set_t *streamed, rk_sample_set_t *J,
@@ -219,7 +207,7 @@ static rk_err_t judging_set(const rk_sample_set_t *base,
         uint64_t k;
         err = text_key(nm, &base->items[i], &k, errstr, n);
         if (!err && !bsearch(&k, keys, streamed->count, sizeof k, cmp_u64) &&
-            !push_shallow(J, &base->items[i]))
+            !rk_sample_set_push(J, &base->items[i]))
             err = rk_fail(RK_ERR_NOMEM, errstr, n, "out of memory");
     }
     rk_norm_destroy(nm);
@@ -306,11 +294,11 @@ static rk_err_t one_fold(const sides_t *x, int f, size_t *trainings,
     int ok = 1;
     for (size_t i = 0; ok && i < x->J->count; i++)
         if (x->fold_of[i] != f)
-            ok = push_shallow(&cur, &x->J->items[i]) &&
-                 push_shallow(&cand, &x->J->items[i]);
+            ok = rk_sample_set_push(&cur, &x->J->items[i]) &&
+                 rk_sample_set_push(&cand, &x->J->items[i]);
     for (size_t i = 0; ok && i < x->S->count; i++)
-        ok = (!x->known[i] || push_shallow(&cur, &x->S->items[i])) &&
-             push_shallow(&cand, &x->S->items[i]);
+        ok = (!x->known[i] || rk_sample_set_push(&cur, &x->S->items[i])) &&
+             rk_sample_set_push(&cand, &x->S->items[i]);
     rk_err_t err =
         ok ? RK_OK : rk_fail(RK_ERR_NOMEM, errstr, n, "out of memory");
     char inner[512];
@@ -339,9 +327,9 @@ static rk_err_t final_candidate(const rk_sample_set_t *J,
     rk_sample_set_t all = {0};
     int ok = 1;
     for (size_t i = 0; ok && i < J->count; i++)
-        ok = push_shallow(&all, &J->items[i]);
+        ok = rk_sample_set_push(&all, &J->items[i]);
     for (size_t i = 0; ok && i < S->count; i++)
-        ok = push_shallow(&all, &S->items[i]);
+        ok = rk_sample_set_push(&all, &S->items[i]);
     rk_err_t err = ok ? rk_train(&all, conf, out, errstr, n)
                       : rk_fail(RK_ERR_NOMEM, errstr, n, "out of memory");
     if (!err && (err = rk_retrain_set_digests(*out, &all, errstr, n))) {

@@ -37,10 +37,7 @@ static char *dupn(const char *s, size_t n) {
     return d;
 }
 
-/* group NULL: derived from source (see labelled.h). */
-static int push(rk_sample_set_t *set, const char *text, size_t text_len,
-                const char *label, const char *lang, const char *source,
-                const char *group) {
+int rk_sample_set_push(rk_sample_set_t *set, const rk_sample_t *s) {
     if (set->count == set->cap) {
         size_t cap = set->cap ? set->cap * 2 : 256;
         rk_sample_t *items = realloc(set->items, cap * sizeof *items);
@@ -49,6 +46,14 @@ static int push(rk_sample_set_t *set, const char *text, size_t text_len,
         set->items = items;
         set->cap = cap;
     }
+    set->items[set->count++] = *s;
+    return 1;
+}
+
+/* group NULL: derived from source (see labelled.h). */
+static int push(rk_sample_set_t *set, const char *text, size_t text_len,
+                const char *label, const char *lang, const char *source,
+                const char *group) {
     rk_sample_t s = {dupn(text, text_len),
                      text_len,
                      strdup(label),
@@ -56,11 +61,11 @@ static int push(rk_sample_set_t *set, const char *text, size_t text_len,
                      strdup(source),
                      group ? strdup(group)
                            : dupn(source, strcspn(source, "@"))};
-    if (!s.text || !s.label || !s.lang || !s.source || !s.group) {
+    if (!s.text || !s.label || !s.lang || !s.source || !s.group ||
+        !rk_sample_set_push(set, &s)) {
         sample_free(&s);
         return 0;
     }
-    set->items[set->count++] = s;
     return 1;
 }
 

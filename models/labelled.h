@@ -44,4 +44,9 @@ rk_err_t rk_labelled_load(const char *path, rk_sample_set_t *set, char *errstr,
 
 void rk_labelled_free(rk_sample_set_t *set);
 
+/* Appends *s as it is: the set takes its pointers, copying no string (a set
+ * of borrowed samples is freed with free(set->items) alone). Returns 0 when
+ * out of memory, the set unchanged. */
+int rk_sample_set_push(rk_sample_set_t *set, const rk_sample_t *s);
+
 #endif
