@@ -222,12 +222,14 @@ uint32_t rk_vec_cache_get(rk_vec_cache_t *c, const rk_vec_t *v, rk_tok_t *tok,
     int stop = rk_tok_stopset_has(v->stop, w->s, w->len);
     const char *stem = w->s;
     size_t stem_len = w->len, ncp = 0, ngrams = 0;
-    int arabic = w->script == RK_TOK_STEM_ARABIC;
-    if (!stop && v->conf.stem && arabic &&
-        v->conf.stem_ar == RK_VEC_STEM_AR_LIGHT) {
+    /* The stemmer: none, light10 (Arabic words with stem_ar=light) or
+     * Snowball (English words; Arabic ones with stem_ar=snowball). */
+    int script = !stop && v->conf.stem ? w->script : RK_TOK_STEM_NONE;
+    int ar_stemmer = script == RK_TOK_STEM_ARABIC ? v->conf.stem_ar
+                                                  : RK_VEC_STEM_AR_SNOWBALL;
+    if (ar_stemmer == RK_VEC_STEM_AR_LIGHT) {
         stem = rk_arstem_light(w->s, w->len, &stem_len);
-    } else if (!stop && v->conf.stem && w->script != RK_TOK_STEM_NONE &&
-               !(arabic && v->conf.stem_ar == RK_VEC_STEM_AR_OFF)) {
+    } else if (script != RK_TOK_STEM_NONE && ar_stemmer != RK_VEC_STEM_AR_OFF) {
         size_t sl;
         const char *s = rk_tok_stem(tok, w->script, w->s, w->len, &sl);
         if (s) {
