@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "bench_util.h"
+#include "core/grow.h"
 #include "models/model.h"
 #include "text/segment.h"
 
@@ -50,14 +51,9 @@ typedef struct bench_s {
 } bench_t;
 
 static int add_para(bench_t *b, const rk_seg_para_t *p) {
-    if (b->npara == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 1024;
-        para_t *items = realloc(b->paras, cap * sizeof *items);
-        if (!items)
-            return -1;
-        b->paras = items;
-        b->cap = cap;
-    }
+    if (b->npara == b->cap &&
+        !rk_grow(&b->paras, &b->cap, b->npara + 1, sizeof *b->paras, 1024))
+        return -1;
     char *text = malloc(p->text_len + 1);
     if (!text)
         return -1;

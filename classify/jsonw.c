@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/utf8.h"
 
 void rk_jsonw_reset(rk_jsonw_t *w) {
@@ -27,19 +28,11 @@ void rk_jsonw_free(rk_jsonw_t *w) {
 static int room(rk_jsonw_t *w, size_t n) {
     if (w->failed)
         return 0;
-    if (w->len + n + 1 <= w->cap)
+    if (w->len + n + 1 <= w->cap ||
+        rk_grow(&w->p, &w->cap, w->len + n + 1, 1, 1024))
         return 1;
-    size_t cap = w->cap ? w->cap : 1024;
-    while (cap < w->len + n + 1)
-        cap *= 2;
-    char *p = realloc(w->p, cap);
-    if (!p) {
-        w->failed = 1;
-        return 0;
-    }
-    w->p = p;
-    w->cap = cap;
-    return 1;
+    w->failed = 1;
+    return 0;
 }
 
 void rk_jsonw_raw(rk_jsonw_t *w, const char *s, size_t n) {

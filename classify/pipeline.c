@@ -12,6 +12,7 @@
 
 #include "classify/explain.h"
 #include "classify/jsonw.h"
+#include "core/grow.h"
 #include "core/limits.h"
 #include "core/utf8.h"
 #include "text/segment.h"
@@ -65,14 +66,9 @@ static int emit(rk_record_list_t *l, const rk_jsonw_t *w, int label,
                 double score) {
     if (w->failed)
         return 0;
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        rk_record_t *items = realloc(l->items, cap * sizeof *items);
-        if (!items)
-            return 0;
-        l->items = items;
-        l->cap = cap;
-    }
+    if (l->count == l->cap &&
+        !rk_grow(&l->items, &l->cap, l->count + 1, sizeof *l->items, 64))
+        return 0;
     char *s = malloc(w->len + 1);
     if (!s)
         return 0;

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "classify/report_internal.h"
+#include "core/grow.h"
 
 rk_report_t *rk_report_new(void) {
     rk_report_t *r = calloc(1, sizeof *r);
@@ -166,14 +167,9 @@ static doc_t *find_or_add_doc(rk_report_t *r, const char *id) {
     json_t *at = json_object_get(r->doc_index, id);
     if (at)
         return &r->docs[json_integer_value(at)];
-    if (r->n_docs == r->cap_docs) {
-        size_t cap = r->cap_docs ? r->cap_docs * 2 : 16;
-        doc_t *d = realloc(r->docs, cap * sizeof *d);
-        if (!d)
-            return NULL;
-        r->docs = d;
-        r->cap_docs = cap;
-    }
+    if (r->n_docs == r->cap_docs &&
+        !rk_grow(&r->docs, &r->cap_docs, r->n_docs + 1, sizeof *r->docs, 16))
+        return NULL;
     doc_t *d = &r->docs[r->n_docs];
     memset(d, 0, sizeof *d);
     d->id = strdup(id);
@@ -226,16 +222,11 @@ rk_err_t rk_report_add_line(rk_report_t *r, const char *line, size_t len,
         json_decref(d->summary); /* a redelivered summary: the last wins */
         d->summary = o;
     } else {
-        if (d->n_paras == d->cap_paras) {
-            size_t cap = d->cap_paras ? d->cap_paras * 2 : 32;
-            para_t *p = realloc(d->paras, cap * sizeof *p);
-            if (!p) {
-                json_decref(o);
-                return rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
-                               "out of memory");
-            }
-            d->paras = p;
-            d->cap_paras = cap;
+        if (d->n_paras == d->cap_paras &&
+            !rk_grow(&d->paras, &d->cap_paras, d->n_paras + 1, sizeof *d->paras,
+                     32)) {
+            json_decref(o);
+            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
         }
         d->paras[d->n_paras++] = (para_t){
             o, json_integer_value(json_object_get(o, "index")), r->seq++};

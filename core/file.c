@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
+
 /* Reads f to its end into data (cap bytes, grown by doubling). */
 static rk_err_t read_stream(FILE *f, const char *path, size_t max, char **data,
                             size_t *n, char *errstr, size_t errstr_size) {
@@ -22,12 +24,9 @@ static rk_err_t read_stream(FILE *f, const char *path, size_t max, char **data,
             if (cap >= max)
                 return rk_fail(RK_ERR_LIMIT, errstr, errstr_size,
                                "'%s' is larger than %zu bytes", path, max);
-            char *bigger = realloc(*data, cap * 2);
-            if (!bigger)
+            if (!rk_grow(data, &cap, *n + 2, 1, 1 << 16))
                 return rk_fail(RK_ERR_NOMEM, errstr, errstr_size,
                                "out of memory");
-            *data = bigger;
-            cap *= 2;
         }
         size_t got = fread(*data + *n, 1, cap - *n - 1, f);
         *n += got;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/hash.h"
 #include "core/limits.h"
 #include "core/utf8.h"
@@ -107,14 +108,9 @@ static size_t *slot_of(const rk_labels_t *s, const char *key) {
 
 /* Doubles the table when it would pass half full; 0 when out of memory. */
 static int grow(rk_labels_t *s) {
-    if (s->count == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        entry_t *items = realloc(s->items, cap * sizeof *items);
-        if (!items)
-            return 0;
-        s->items = items;
-        s->cap = cap;
-    }
+    if (s->count == s->cap &&
+        !rk_grow(&s->items, &s->cap, s->count + 1, sizeof *s->items, 64))
+        return 0;
     if (2 * (s->count + 1) <= s->nslots)
         return 1;
     size_t n = s->nslots * 2, *slots = calloc(n, sizeof *slots);
@@ -253,14 +249,10 @@ size_t rk_labels_count(const rk_labels_t *s) {
 
 rk_err_t rk_sample_push_copy(rk_sample_set_t *set, const rk_sample_t *x,
                              char *errstr, size_t errstr_size) {
-    if (set->count == set->cap) {
-        size_t cap = set->cap ? set->cap * 2 : 256;
-        rk_sample_t *items = realloc(set->items, cap * sizeof *items);
-        if (!items)
-            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
-        set->items = items;
-        set->cap = cap;
-    }
+    if (set->count == set->cap &&
+        !rk_grow(&set->items, &set->cap, set->count + 1, sizeof *set->items,
+                 256))
+        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     rk_sample_t c = {0};
     c.text = malloc(x->text_len + 1);
     if (c.text) {

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
+
 rk_eval_t *rk_eval_new(void) {
     return calloc(1, sizeof(rk_eval_t));
 }
@@ -76,14 +78,10 @@ int rk_eval_add(rk_eval_t *ev, const char *truth, const char *pred,
 
 int rk_eval_add_scored(rk_eval_t *ev, const char *truth, const char *pred,
                        const char *best, double conf, const char *lang) {
-    if (ev->nscored == ev->scored_cap) {
-        size_t cap = ev->scored_cap ? ev->scored_cap * 2 : 256;
-        scored_t *s = realloc(ev->scored, cap * sizeof *s);
-        if (!s)
-            return 0;
-        ev->scored = s;
-        ev->scored_cap = cap;
-    }
+    if (ev->nscored == ev->scored_cap &&
+        !rk_grow(&ev->scored, &ev->scored_cap, ev->nscored + 1,
+                 sizeof *ev->scored, 256))
+        return 0;
     if (!rk_eval_add(ev, truth, pred, lang)) /* interns truth, then pred */
         return 0;
     int b = rk_eval_intern(ev, best);

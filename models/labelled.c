@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/utf8.h"
 
 static void sample_free(rk_sample_t *s) {
@@ -38,14 +39,10 @@ static char *dupn(const char *s, size_t n) {
 }
 
 int rk_sample_set_push(rk_sample_set_t *set, const rk_sample_t *s) {
-    if (set->count == set->cap) {
-        size_t cap = set->cap ? set->cap * 2 : 256;
-        rk_sample_t *items = realloc(set->items, cap * sizeof *items);
-        if (!items)
-            return 0;
-        set->items = items;
-        set->cap = cap;
-    }
+    if (set->count == set->cap &&
+        !rk_grow(&set->items, &set->cap, set->count + 1, sizeof *set->items,
+                 256))
+        return 0;
     set->items[set->count++] = *s;
     return 1;
 }

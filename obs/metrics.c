@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
+
 typedef struct series_s {
     char *label_value;
     double value;
@@ -163,16 +165,9 @@ rk_err_t rk_metrics_register(rk_metrics_t *m, rk_metric_type_t type,
     if (find_locked(m, name))
         err = rk_fail(RK_ERR_USAGE, errstr, errstr_size,
                       "metric %s is already registered", name);
-    if (!err && m->count == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 16;
-        rk_metric_t **items = realloc(m->items, cap * sizeof *items);
-        if (items) {
-            m->items = items;
-            m->cap = cap;
-        } else {
-            err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
-        }
-    }
+    if (!err && m->count == m->cap &&
+        !rk_grow(&m->items, &m->cap, m->count + 1, sizeof *m->items, 16))
+        err = rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     if (!err) /* m owns mt from here; metric_free runs at rk_metrics_destroy */
         m->items[m->count++] = mt;
     pthread_mutex_unlock(&m->lock);
@@ -201,14 +196,9 @@ static double *slot_locked(rk_metric_t *mt, const char *label_value,
             return &mt->series[i].value;
     if (!create || mt->nseries >= RK_METRICS_MAX_SERIES)
         return NULL;
-    if (mt->nseries == mt->cap) {
-        size_t cap = mt->cap ? mt->cap * 2 : 8;
-        series_t *s = realloc(mt->series, cap * sizeof *s);
-        if (!s)
-            return NULL;
-        mt->series = s;
-        mt->cap = cap;
-    }
+    if (mt->nseries == mt->cap &&
+        !rk_grow(&mt->series, &mt->cap, mt->nseries + 1, sizeof *mt->series, 8))
+        return NULL;
     char *v = strdup(label_value);
     if (!v)
         return NULL;

@@ -24,6 +24,7 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
+#include "core/grow.h"
 #include "core/utf8.h"
 #include "text/charclass.h"
 
@@ -194,17 +195,7 @@ static rk_err_t nfkc_cf(rk_norm_t *n, const ubuf_t *src, ubuf_t *dst,
 }
 
 static int grow_out(rk_norm_t *n, size_t need) {
-    if (need <= n->out_cap)
-        return 1;
-    size_t cap = n->out_cap ? n->out_cap : 256;
-    while (cap < need)
-        cap *= 2;
-    char *o = realloc(n->out, cap);
-    if (!o)
-        return 0;
-    n->out = o;
-    n->out_cap = cap;
-    return 1;
+    return need <= n->out_cap || rk_grow(&n->out, &n->out_cap, need, 1, 256);
 }
 
 /* The ICU path (see the top): in must be valid UTF-8 unless

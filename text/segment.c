@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/utf8.h"
 
 #define HEADING_MAX_WORDS 12
@@ -305,14 +306,10 @@ static int goes_on(const line_t *prev, const rk_seg_para_t *last) {
 static rk_err_t push(rk_seg_list_t *out, const char *s, size_t start,
                      size_t end, rk_seg_kind_t kind, char *errstr,
                      size_t errstr_size) {
-    if (out->count == out->cap) {
-        size_t cap = out->cap ? out->cap * 2 : 64;
-        rk_seg_para_t *items = realloc(out->items, cap * sizeof *items);
-        if (!items)
-            return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
-        out->items = items;
-        out->cap = cap;
-    }
+    if (out->count == out->cap &&
+        !rk_grow(&out->items, &out->cap, out->count + 1, sizeof *out->items,
+                 64))
+        return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
     assert(start < end && end - start <= RK_SEG_MAX_PARAGRAPH_BYTES);
     char *text = malloc(end - start + 1);
     if (!text)

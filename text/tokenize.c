@@ -29,6 +29,7 @@
 #include <unicode/uscript.h>
 #include <unicode/ustring.h>
 
+#include "core/grow.h"
 #include "text/charclass.h"
 
 struct rk_tok_stopset_s {
@@ -191,16 +192,9 @@ void rk_tok_destroy(rk_tok_t *tok) {
 
 /* Appends bytes plus a NUL to the arena; returns the offset or -1. */
 static long arena_put(rk_tok_t *t, const char *s, size_t n) {
-    if (t->arena_len + n + 1 > t->arena_cap) {
-        size_t cap = t->arena_cap ? t->arena_cap : 4096;
-        while (cap < t->arena_len + n + 1)
-            cap *= 2;
-        char *a = realloc(t->arena, cap);
-        if (!a)
-            return -1;
-        t->arena = a;
-        t->arena_cap = cap;
-    }
+    if (t->arena_len + n + 1 > t->arena_cap &&
+        !rk_grow(&t->arena, &t->arena_cap, t->arena_len + n + 1, 1, 4096))
+        return -1;
     memcpy(t->arena + t->arena_len, s, n);
     t->arena[t->arena_len + n] = '\0';
     long off = (long)t->arena_len;
@@ -356,14 +350,10 @@ rk_err_t rk_tok_split(rk_tok_t *t, const UChar *text, int32_t len,
 /* ---- the vectoriser's steps --------------------------------------------- */
 
 static int push_word(rk_tok_t *t, const char *s, size_t len, int script) {
-    if (t->nwords == t->words_cap) {
-        size_t cap = t->words_cap ? t->words_cap * 2 : 256;
-        rk_tok_word_t *w = realloc(t->words, cap * sizeof *w);
-        if (!w)
-            return 0;
-        t->words = w;
-        t->words_cap = cap;
-    }
+    if (t->nwords == t->words_cap &&
+        !rk_grow(&t->words, &t->words_cap, t->nwords + 1, sizeof *t->words,
+                 256))
+        return 0;
     t->words[t->nwords++] = (rk_tok_word_t){s, len, script};
     return 1;
 }

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/hash.h"
 #include "core/utf8.h"
 #include "text/arstem.h"
@@ -245,16 +246,8 @@ uint32_t rk_vec_cache_get(rk_vec_cache_t *c, const rk_vec_t *v, rk_tok_t *tok,
         ((sizeof(rk_vec_word_t) + w->len + stem_len + 3) & ~(size_t)3) +
         ngrams * sizeof(int32_t);
     need = (need + 7) & ~(size_t)7;
-    if (c->len + need > c->cap) {
-        size_t cap = c->cap ? c->cap : 64 * 1024;
-        while (cap < c->len + need)
-            cap *= 2;
-        unsigned char *slab = realloc(c->slab, cap);
-        if (!slab)
-            return 0;
-        c->slab = slab;
-        c->cap = cap;
-    }
+    if (!rk_grow(&c->slab, &c->cap, c->len + need, 1, 64 * 1024))
+        return 0;
     rk_vec_word_t *e = (rk_vec_word_t *)(c->slab + c->len);
     uint64_t wh = rk_fnv1a(RK_FNV_OFFSET, "w", 1);
     uint64_t bh = rk_fnv1a(RK_FNV_OFFSET, "b", 1);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/utf8.h"
 #include "text/vec_impl.h"
 
@@ -25,17 +26,9 @@ typedef struct wbuf_s {
 static void put(wbuf_t *b, const void *data, size_t n) {
     if (b->oom)
         return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n)
-            cap *= 2;
-        unsigned char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
+    if (b->len + n > b->cap && !rk_grow(&b->p, &b->cap, b->len + n, 1, 4096)) {
+        b->oom = 1;
+        return;
     }
     memcpy(b->p + b->len, data, n);
     b->len += n;

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/hash.h"
 #include "core/utf8.h"
 #include "text/normalize.h"
@@ -521,17 +522,13 @@ static rk_err_t transform(const rk_vec_t *v, rk_vec_ctx_t *c, const char *text,
     if (err)
         return err;
     if (c->n_feat + 1 > c->nodes_cap) {
-        size_t cap = c->nodes_cap ? c->nodes_cap : 256;
-        while (cap < c->n_feat + 1)
-            cap *= 2;
-        struct svm_node *nodes = realloc(c->nodes, cap * sizeof *nodes);
-        if (!nodes)
+        size_t old = c->nodes_cap;
+        if (!rk_grow(&c->nodes, &c->nodes_cap, c->n_feat + 1, sizeof *c->nodes,
+                     256))
             return rk_fail(RK_ERR_NOMEM, errstr, errstr_size, "out of memory");
         /* Zeroed once: the padding after each index stays zero, so equal
          * vectors are equal byte for byte (the tests compare them so). */
-        memset(nodes + c->nodes_cap, 0, (cap - c->nodes_cap) * sizeof *nodes);
-        c->nodes = nodes;
-        c->nodes_cap = cap;
+        memset(c->nodes + old, 0, (c->nodes_cap - old) * sizeof *c->nodes);
     }
     collect(c);
     double norm2 = 0.0, block2[2] = {0.0, 0.0};
@@ -605,17 +602,8 @@ static int write_name(const rk_vec_ctx_t *c, names_t *nm, uint64_t ref) {
         len = p->stem_len + 1 + e->stem_len;
     else if (from == FROM_GRAM)
         rk_vec_gram_span(c->vec, e, gram, &start, &len);
-    size_t need = nm->len + len + 2;
-    if (need > nm->cap) {
-        size_t cap = nm->cap ? nm->cap : 4096;
-        while (cap < need)
-            cap *= 2;
-        char *t = realloc(nm->text, cap);
-        if (!t)
-            return 0;
-        nm->text = t;
-        nm->cap = cap;
-    }
+    if (!rk_grow(&nm->text, &nm->cap, nm->len + len + 2, 1, 4096))
+        return 0;
     char *o = nm->text + nm->len;
     if (p) {
         memcpy(o, rk_vec_word_stem(p), p->stem_len);
