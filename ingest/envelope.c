@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "core/utf8.h"
+#include "ingest/envelope_scan.h"
 
 static const char *const code_names[] = {"ok",        "bad_utf8",  "bad_json",
                                          "bad_field", "too_large", "bad_gzip",
@@ -165,29 +166,73 @@ static rk_env_code_t check_text(const char *what, const char *p, size_t len,
     return RK_ENV_OK;
 }
 
-/* A required (or, when optional, possibly absent or null) string field. */
-static rk_env_code_t string_field(json_t *obj, const char *name, int required,
-                                  char **out, size_t *out_len, char *errstr,
-                                  size_t errstr_size) {
+/* What the tree gives for name: its kind, and a copy of a string. */
+static rk_env_code_t tree_field(json_t *obj, const char *name,
+                                rk_env_field_t *f, char *errstr,
+                                size_t errstr_size) {
     json_t *v = json_object_get(obj, name);
-    if (!v || (!required && json_is_null(v))) {
+    f->kind = !v                  ? RK_ENV_ABSENT
+              : json_is_null(v)   ? RK_ENV_NULL
+              : json_is_string(v) ? RK_ENV_STRING
+                                  : RK_ENV_OTHER;
+    if (f->kind != RK_ENV_STRING)
+        return RK_ENV_OK;
+    f->len = json_string_length(v);
+    if (!(f->s = strndup(json_string_value(v), f->len)))
+        return fail(RK_ENV_INTERNAL, errstr, errstr_size, "out of memory");
+    return RK_ENV_OK;
+}
+
+/* A string field, required or optional (absent or null), handed over to
+ * *out. */
+static rk_env_code_t take_field(rk_env_field_t *f, const char *name,
+                                int required, char **out, size_t *out_len,
+                                char *errstr, size_t errstr_size) {
+    if (f->kind == RK_ENV_ABSENT || (!required && f->kind == RK_ENV_NULL)) {
         if (required)
             return fail(RK_ENV_BAD_FIELD, errstr, errstr_size,
                         "field '%s' is missing", name);
         return RK_ENV_OK;
     }
-    if (!json_is_string(v))
+    if (f->kind != RK_ENV_STRING)
         return fail(RK_ENV_BAD_FIELD, errstr, errstr_size,
                     "field '%s' must be a string", name);
-    *out = strndup(json_string_value(v), json_string_length(v));
-    if (!*out)
-        return fail(RK_ENV_INTERNAL, errstr, errstr_size, "out of memory");
+    *out = f->s;
+    f->s = NULL;
     if (out_len)
-        *out_len = json_string_length(v);
+        *out_len = f->len;
     return RK_ENV_OK;
 }
 
-static rk_env_code_t decode_json(const char *p, size_t len, rk_env_doc_t *doc,
+/* id, text and lang into doc, in that order, whichever reading found
+ * them (rk_env_scan or the tree). */
+static rk_env_code_t take_fields(rk_env_scan_t *f, rk_env_doc_t *doc,
+                                 char *errstr, size_t errstr_size) {
+    rk_env_code_t code = take_field(&f->id, "id", 1, &doc->id, &doc->id_len,
+                                    errstr, errstr_size);
+    if (!code && doc->id_len == 0)
+        code = fail(RK_ENV_BAD_FIELD, errstr, errstr_size,
+                    "field 'id' must not be empty");
+    if (!code)
+        code = take_field(&f->text, "text", 1, &doc->text, &doc->text_len,
+                          errstr, errstr_size);
+    if (!code)
+        code = take_field(&f->lang, "lang", 0, &doc->lang, NULL, errstr,
+                          errstr_size);
+    return code;
+}
+
+/* The last check: a document needs text that is not all white space. */
+static rk_env_code_t text_not_blank(const rk_env_doc_t *doc, char *errstr,
+                                    size_t errstr_size) {
+    if (skip_space(doc->text, doc->text_len) == doc->text_len)
+        return fail(RK_ENV_EMPTY, errstr, errstr_size,
+                    "field 'text' is empty or white space only");
+    return RK_ENV_OK;
+}
+
+/* Any JSON, through jansson's tree: what rk_env_scan declines. */
+static rk_env_code_t decode_tree(const char *p, size_t len, rk_env_doc_t *doc,
                                  char *errstr, size_t errstr_size) {
     json_error_t jerr;
     /* Duplicate keys are refused: which "text" would be the document? */
@@ -196,34 +241,50 @@ static rk_env_code_t decode_json(const char *p, size_t len, rk_env_doc_t *doc,
         return fail(RK_ENV_BAD_JSON, errstr, errstr_size,
                     "invalid JSON at byte %d (line %d, column %d): %s",
                     jerr.position, jerr.line, jerr.column, jerr.text);
+    rk_env_scan_t f;
+    memset(&f, 0, sizeof f);
     rk_env_code_t code = RK_ENV_OK;
     if (!json_is_object(obj))
         code = fail(RK_ENV_BAD_JSON, errstr, errstr_size,
                     "a JSON payload must be an object");
     if (!code)
-        code = string_field(obj, "id", 1, &doc->id, &doc->id_len, errstr,
-                            errstr_size);
-    if (!code && doc->id_len == 0)
-        code = fail(RK_ENV_BAD_FIELD, errstr, errstr_size,
-                    "field 'id' must not be empty");
+        code = tree_field(obj, "id", &f.id, errstr, errstr_size);
     if (!code)
-        code = string_field(obj, "text", 1, &doc->text, &doc->text_len, errstr,
-                            errstr_size);
+        code = tree_field(obj, "text", &f.text, errstr, errstr_size);
     if (!code)
-        code =
-            string_field(obj, "lang", 0, &doc->lang, NULL, errstr, errstr_size);
-    json_t *meta = obj ? json_object_get(obj, "meta") : NULL;
-    if (!code && meta && !json_is_null(meta)) {
+        code = tree_field(obj, "lang", &f.lang, errstr, errstr_size);
+    if (!code)
+        code = take_fields(&f, doc, errstr, errstr_size);
+    json_t *meta = code ? NULL : json_object_get(obj, "meta");
+    if (meta && !json_is_null(meta)) {
         if (!json_is_object(meta))
             code = fail(RK_ENV_BAD_FIELD, errstr, errstr_size,
                         "field 'meta' must be an object");
         else if (!(doc->meta_json = json_dumps(meta, JSON_COMPACT)))
             code = fail(RK_ENV_INTERNAL, errstr, errstr_size, "out of memory");
     }
-    if (!code && skip_space(doc->text, doc->text_len) == doc->text_len)
-        code = fail(RK_ENV_EMPTY, errstr, errstr_size,
-                    "field 'text' is empty or white space only");
+    if (!code)
+        code = text_not_blank(doc, errstr, errstr_size);
+    rk_env_scan_clear(&f);
     json_decref(obj);
+    return code;
+}
+
+/* A JSON payload: the common shape by rk_env_scan, anything else by the
+ * tree. Both give the same document or the same error (the scanner
+ * declines what it cannot read as jansson would). */
+static rk_env_code_t decode_json(const char *p, size_t len, rk_env_doc_t *doc,
+                                 char *errstr, size_t errstr_size) {
+    rk_env_scan_t f;
+    int r = rk_env_scan(p, len, &f);
+    if (r < 0)
+        return fail(RK_ENV_INTERNAL, errstr, errstr_size, "out of memory");
+    if (r == 0)
+        return decode_tree(p, len, doc, errstr, errstr_size);
+    rk_env_code_t code = take_fields(&f, doc, errstr, errstr_size);
+    if (!code)
+        code = text_not_blank(doc, errstr, errstr_size);
+    rk_env_scan_clear(&f);
     return code;
 }
 

@@ -22,6 +22,12 @@ check "under their own name" grep -q $'^pipeline.vectorize_shipped\t' "$TEST_TMP
 check_eq "a setting that does not exist is an error" 1 \
     "$(status_of "$bench" --seconds 0 --settings no_such_key=1 "$RAKIZA_SEEDS"/*.txt)"
 
+envelope=$RAKIZA_BUILD/bench/bench_envelope
+"$envelope" --passes 1 "$RAKIZA_SEEDS"/*.txt >"$TEST_TMP/envelope" 2>/dev/null || status=$?
+check_eq "the envelope benchmark runs on every seed" 0 "$status"
+check "it times the scanner and jansson's tree, in MB/s" \
+    awk -F'\t' '$3 == "MB/s" && $2 > 0 { n[$1]++ } END { exit !(n["pipeline.envelope_scan"] && n["pipeline.envelope_tree"]) }' \
+    "$TEST_TMP/envelope"
 check_eq "an unreadable input is an error, not a zero figure" 1 "$(status_of "$bench" --seconds 0 "$TEST_TMP/missing.txt")"
 check "naming the file" grep -q "missing.txt" "$TEST_TMP/err"
 printf 'ok\n\xff bad\n' >"$TEST_TMP/bad.txt"

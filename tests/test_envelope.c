@@ -10,7 +10,9 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "envelope_oracle.h"
 #include "ingest/envelope.h"
+#include "ingest/envelope_scan.h"
 #include "testutil.h"
 
 /* gzip of `reps` copies of buf (built at test time: no binary fixtures). */
@@ -375,6 +377,87 @@ static void test_keys_and_fields(void) {
     rk_env_doc_clear(&doc);
 }
 
+static void test_scan_as_jansson(void) {
+    /* If it fails: the fast reading of the common envelope gives another
+     * document than jansson would, or takes a message jansson refuses. */
+    static const struct {
+        const char *json;
+        int taken;
+        const char *why;
+    } cases[] = {
+        {"{\"id\":\"a\",\"text\":\"x\"}", 1, "the plain shape"},
+        {" \r\n\t{ \"id\" : \"a\" ,\n\"text\":\"x\" , \"lang\" : \"en\" } \n",
+         1, "white space wherever JSON allows it"},
+        {"{}", 1, "an empty object (the fields are then missing)"},
+        {"{\"id\":null,\"text\":\"x\",\"lang\":null,\"meta\":null}", 1,
+         "nulls, meta null included"},
+        {"{\"id\":\"a\",\"text\":\"q\\\"b\\\\s\\/\\b\\f\\n\\r\\t\"}", 1,
+         "every short escape"},
+        {"{\"id\":\"a\",\"text\":\"\\u0041\\u00e9\\u0627\\uFEFF\"}", 1,
+         "\\u escapes of one, two and three UTF-8 bytes"},
+        {"{\"id\":\"a\",\"text\":\"\\ud83d\\ude00 \\uD834\\uDD1E\"}", 1,
+         "surrogate pairs, either case"},
+        {"{\"id\":\"a\",\"text\":\"x\\\\\",\"source\":\"\\\"un\\\"\"}", 1,
+         "a string ending in an escaped backslash; an unknown string field"},
+        {"{\"id\":\"\\u0627\\u0644\",\"text\":\"\xd8\xa7 \xd9\x84\"}", 1,
+         "Arabic, escaped and as it is"},
+        {"{\"id\":\"a\",\"text\":\"x\",\"meta\":{\"y\":1}}", 0,
+         "meta as an object: jansson serialises it"},
+        {"{\"id\":\"a\",\"text\":\"x\",\"n\":1}", 0, "a number"},
+        {"{\"id\":\"a\",\"text\":\"x\",\"b\":true}", 0, "a boolean"},
+        {"{\"id\":\"a\",\"text\":[\"x\"]}", 0, "an array"},
+        {"{\"te\\u0078t\":\"x\",\"id\":\"a\"}", 0, "an escape in a key"},
+        {"{\"id\":\"a\",\"text\":\"x\",\"id\":\"b\"}", 0, "a duplicate key"},
+        {"{\"id\":\"a\",\"text\":\"a\\u0000b\"}", 0, "\\u0000"},
+        {"{\"id\":\"a\",\"text\":\"\\ud800\"}", 0, "a high surrogate alone"},
+        {"{\"id\":\"a\",\"text\":\"\\udc00\\ud800\"}", 0,
+         "a low surrogate first"},
+        {"{\"id\":\"a\",\"text\":\"\\ud800\\u0041\"}", 0,
+         "a high surrogate and no low one"},
+        {"{\"id\":\"a\",\"text\":\"\\x\"}", 0, "an unknown escape"},
+        {"{\"id\":\"a\",\"text\":\"\\u12\"}", 0, "a short \\u escape"},
+        {"{\"id\":\"a\",\"text\":\"tab\there\"}", 0, "a raw control character"},
+        {"{\"id\":\"a\",\"text\":\"x\"} x", 0, "text after the object"},
+        {"{\"id\":\"a\",\"text\":\"x\",}", 0, "a trailing comma"},
+        {"{\"id\":\"a\" \"text\":\"x\"}", 0, "a missing comma"},
+        {"{\"id\":\"a\",\"text\":\"x\"", 0, "no closing brace"},
+        {"{\"id\":\"a\",\"text\":\"x}", 0, "an unterminated string"},
+        {"{\"id\":nul}", 0, "a misspelt null"},
+        {"{\"a\":\"\",\"b\":\"\",\"c\":\"\",\"d\":\"\",\"e\":\"\",\"f\":\"\","
+         "\"g\":\"\",\"h\":\"\",\"i\":\"\",\"j\":\"\",\"k\":\"\",\"l\":\"\","
+         "\"m\":\"\",\"n\":\"\",\"o\":\"\",\"p\":\"\",\"q\":\"\"}",
+         0, "more keys than the scanner compares"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *js = cases[i].json;
+        rk_env_scan_t f;
+        int taken = rk_env_scan(js, strlen(js), &f);
+        CHECK(taken == cases[i].taken, "case %zu (%s): scanner %s it", i,
+              cases[i].why, taken ? "took" : "declined");
+        if (taken == 1)
+            CHECK(rk_oracle_agrees(js, strlen(js), &f),
+                  "case %zu (%s): the scanner reads what jansson reads", i,
+                  cases[i].why);
+        rk_env_scan_clear(&f);
+    }
+    /* A real document: seed 002 (Arabic, its English annex, quotes and
+     * new lines) as the envelope producers write it. */
+    size_t len;
+    char *seed = rk_test_read_seed("002", &len);
+    json_t *o = json_pack("{s:s,s:s%,s:s}", "id", "seed-002", "text", seed, len,
+                          "lang", "ar");
+    char *js = json_dumps(o, JSON_COMPACT);
+    rk_env_scan_t f;
+    CHECK(rk_env_scan(js, strlen(js), &f) == 1 && f.text.len == len &&
+              !memcmp(f.text.s, seed, len) && !strcmp(f.id.s, "seed-002") &&
+              !strcmp(f.lang.s, "ar"),
+          "seed 002 in an envelope is read by the scanner, text exact");
+    rk_env_scan_clear(&f);
+    free(js);
+    json_decref(o);
+    free(seed);
+}
+
 static void test_code_names(void) {
     /* If it fails: DLQ consumers read codes the contract does not name. */
     CHECK(!strcmp(rk_env_code_name(RK_ENV_BAD_UTF8), "bad_utf8") &&
@@ -395,5 +478,6 @@ TEST_LIST = {{"raw_text", test_raw_text},
              {"limit_edges", test_limit_edges},
              {"bad_inputs", test_bad_inputs},
              {"keys_and_fields", test_keys_and_fields},
+             {"scan_as_jansson", test_scan_as_jansson},
              {"code_names", test_code_names},
              {NULL, NULL}};
