@@ -96,6 +96,18 @@ static int escape(scan_t *s, char *out) {
     return (int)put_utf8(out ? out : buf, cp);
 }
 
+/* The first byte from i on that a plain run of a string stops at: a
+ * quote, a backslash or a control character (or len). */
+static size_t plain_end(const scan_t *s, size_t i) {
+    while (i < s->len) {
+        unsigned char c = (unsigned char)s->p[i];
+        if (c == '"' || c == '\\' || c < 0x20)
+            break;
+        i++;
+    }
+    return i;
+}
+
 /* The closing quote of the string whose contents start at p (a quote
  * after an even run of backslashes), or NULL before end. */
 static const char *closing_quote(const char *p, const char *end) {
@@ -125,14 +137,7 @@ static int string(scan_t *s, int want, char **out, size_t *out_len) {
         return -1;
     size_t n = 0;
     for (;;) {
-        /* The plain run: neither quote, backslash nor control character. */
-        size_t run = s->at;
-        while (run < s->len) {
-            unsigned char c = (unsigned char)s->p[run];
-            if (c == '"' || c == '\\' || c < 0x20)
-                break;
-            run++;
-        }
+        size_t run = plain_end(s, s->at);
         if (buf)
             memcpy(buf + n, s->p + s->at, run - s->at);
         n += run - s->at;
@@ -163,10 +168,7 @@ static int string(scan_t *s, int want, char **out, size_t *out_len) {
 static int key(scan_t *s, const char **k, size_t *k_len) {
     if (s->at >= s->len || s->p[s->at] != '"')
         return 0;
-    size_t start = s->at + 1, i = start;
-    while (i < s->len && s->p[i] != '"' && s->p[i] != '\\' &&
-           (unsigned char)s->p[i] >= 0x20)
-        i++;
+    size_t start = s->at + 1, i = plain_end(s, start);
     if (i >= s->len || s->p[i] != '"')
         return 0;
     *k = s->p + start;
