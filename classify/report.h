@@ -19,6 +19,7 @@
 #ifndef RK_REPORT_H
 #define RK_REPORT_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "core/err.h"
@@ -50,6 +51,17 @@ rk_err_t rk_report_write(rk_report_t *r, const char *dir, char *errstr,
  * written right to left (ar, fa, ur, he, ...), "auto" for "und", empty or
  * NULL, "ltr" otherwise. */
 const char *rk_report_lang_dir(const char *lang);
+
+/* One label's probability, from a record's "scores". */
+typedef struct rk_report_score_s {
+    const char *label; /* lives as long as the scores object */
+    double p;
+} rk_report_score_t;
+
+/* The entries of a record's "scores" object, highest first and, at equal
+ * scores, by label: a new array of *n (free it). NULL when out of memory,
+ * with *n 0. The report pages and the review page list scores so. */
+rk_report_score_t *rk_report_sorted_scores(const json_t *scores, size_t *n);
 
 /* Receives one piece of a paragraph's text from rk_report_mark_terms:
  * s[0..len), marked when it is a word showing an explanation term. */

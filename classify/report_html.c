@@ -238,16 +238,26 @@ const char *rk_report_lang_dir(const char *lang) {
     return "ltr";
 }
 
-typedef struct score_s {
-    const char *label;
-    double p;
-} score_t;
-
 static int cmp_score(const void *a, const void *b) {
-    const score_t *x = a, *y = b;
+    const rk_report_score_t *x = a, *y = b;
     if (x->p != y->p)
         return x->p > y->p ? -1 : 1;
     return strcmp(x->label, y->label);
+}
+
+rk_report_score_t *rk_report_sorted_scores(const json_t *scores, size_t *n) {
+    rk_report_score_t *s = calloc(json_object_size(scores) + 1, sizeof *s);
+    size_t k = 0;
+    const char *key;
+    json_t *v;
+    if (s) {
+        json_object_foreach((json_t *)scores, key, v) {
+            s[k++] = (rk_report_score_t){key, json_number_value(v)};
+        }
+        qsort(s, k, sizeof *s, cmp_score);
+    }
+    *n = k;
+    return s;
 }
 
 static void put_paragraph(FILE *f, const json_t *o, rk_norm_t *norm) {
@@ -272,16 +282,8 @@ static void put_paragraph(FILE *f, const json_t *o, rk_norm_t *norm) {
     fputs("</span> · ", f);
 
     const json_t *scores = json_object_get(o, "scores");
-    size_t n = json_object_size(scores), k = 0;
-    score_t *s = calloc(n + 1, sizeof *s);
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)scores, key, v) {
-        if (s)
-            s[k++] = (score_t){key, json_number_value(v)};
-    }
-    if (s)
-        qsort(s, k, sizeof *s, cmp_score);
+    size_t k;
+    rk_report_score_t *s = rk_report_sorted_scores(scores, &k);
     if (label) {
         fputs("<span class=\"top\">", f);
         put_str(f, label);
@@ -322,6 +324,7 @@ static void put_paragraph(FILE *f, const json_t *o, rk_norm_t *norm) {
     if (json_array_size(expl)) {
         fputs("<div class=\"terms\">terms: ", f);
         size_t i;
+        json_t *v;
         json_array_foreach(expl, i, v) {
             fputs("<span class=\"expl\" dir=\"auto\">", f);
             put_str(f, json_string_value(json_object_get(v, "term")));

@@ -111,34 +111,16 @@ static json_t *text_pieces(const json_t *rec, rk_norm_t *norm) {
     return p.arr;
 }
 
-typedef struct score_s {
-    const char *label;
-    double p;
-} score_t;
-
-static int cmp_score(const void *a, const void *b) {
-    const score_t *x = a, *y = b;
-    if (x->p != y->p)
-        return x->p > y->p ? -1 : 1;
-    return strcmp(x->label, y->label);
-}
-
 /* [{"label", "p"}], highest first. */
 static json_t *scores_array(const json_t *scores) {
-    size_t n = json_object_size(scores), k = 0;
-    score_t *s = calloc(n + 1, sizeof *s);
+    size_t k;
+    rk_report_score_t *s = rk_report_sorted_scores(scores, &k);
     json_t *out = json_array();
     if (!s || !out) {
         free(s);
         json_decref(out);
         return NULL;
     }
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)scores, key, v) {
-        s[k++] = (score_t){key, json_number_value(v)};
-    }
-    qsort(s, k, sizeof *s, cmp_score);
     for (size_t i = 0; i < k; i++)
         json_array_append_new(
             out, json_pack("{s:s, s:f}", "label", s[i].label, "p", s[i].p));

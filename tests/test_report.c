@@ -460,7 +460,71 @@ static void test_bad_lines(void) {
     rk_report_destroy(NULL); /* NULL-safe, as every _destroy */
 }
 
+/* Checks the order rk_report_sorted_scores gives one record's scores:
+ * every label once, highest first, equal scores by label, the top one the
+ * record's label when it has one. Returns the number of problems. */
+static size_t check_score_order(const json_t *rec) {
+    const json_t *scores = json_object_get(rec, "scores");
+    const char *label = json_string_value(json_object_get(rec, "label"));
+    size_t k, bad = 0;
+    rk_report_score_t *s = rk_report_sorted_scores(scores, &k);
+    if (!s || k != json_object_size(scores) || k < 2) {
+        free(s);
+        return 1;
+    }
+    for (size_t i = 0; i < k; i++) {
+        const json_t *v = json_object_get(scores, s[i].label);
+        bad += !v || json_number_value(v) != s[i].p;
+        if (i > 0)
+            bad += s[i - 1].p < s[i].p ||
+                   (s[i - 1].p == s[i].p &&
+                    strcmp(s[i - 1].label, s[i].label) >= 0);
+    }
+    bad += label && strcmp(label, s[0].label) != 0;
+    free(s);
+    return bad;
+}
+
+static void test_scores_highest_first(void) {
+    /* If it fails: a page lists a paragraph's scores out of order, or
+     * names another label than the record's as the best. */
+    fixture_t f;
+    if (!setup(&f)) {
+        teardown(&f);
+        return;
+    }
+    size_t paragraphs = 0, bad = 0;
+    for (size_t i = 0; i < f.b.count; i++) {
+        json_t *o = json_loadb(f.b.items[i].json, f.b.items[i].len, 0, NULL);
+        if (o && json_object_get(o, "scores")) {
+            paragraphs++;
+            bad += check_score_order(o);
+        }
+        json_decref(o);
+    }
+    CHECK(paragraphs > 50 && bad == 0,
+          "seed 004's %zu paragraphs list their scores highest first, the "
+          "record's label on top (%zu problems)",
+          paragraphs, bad);
+    /* Ties go by label: the first paragraph with every score made equal. */
+    json_t *o = json_loadb(f.b.items[0].json, f.b.items[0].len, 0, NULL);
+    json_t *scores = json_object_get(o, "scores"), *v;
+    const char *key;
+    json_object_foreach(scores, key, v) {
+        json_real_set(v, 0.25);
+    }
+    json_object_del(o, "label");
+    CHECK(o && check_score_order(o) == 0, "equal scores are listed by label");
+    json_decref(o);
+    size_t k = 9;
+    rk_report_score_t *none = rk_report_sorted_scores(NULL, &k);
+    CHECK(none && k == 0, "no scores object gives an empty list");
+    free(none);
+    teardown(&f);
+}
+
 TEST_LIST = {{"one_page_per_document", test_one_page_per_document},
+             {"scores_highest_first", test_scores_highest_first},
              {"hostile_text_escaped", test_hostile_text_escaped},
              {"arabic_right_to_left", test_arabic_right_to_left},
              {"labels_and_chart", test_labels_and_chart},
