@@ -107,8 +107,10 @@ static rk_err_t validate(char *s, int nr_class, int dim, int need_prob,
                 BAD("label needs %d values", k);
             int used[RK_MAX_LABELS] = {0};
             for (int i = 0; i < k; i++) {
-                int l = (int)lab[i];
-                if (lab[i] != l || l < 0 || l >= k || used[l]++)
+                /* (In range before the cast: casting a double past int's
+                 * range is undefined.) */
+                if (!(lab[i] >= 0 && lab[i] < k) || lab[i] != (int)lab[i] ||
+                    used[(int)lab[i]]++)
                     BAD("labels must be 0..%d, each once", k - 1);
             }
         } else if (k > 0 && !strncmp(p, "probA ", 6)) {
@@ -124,7 +126,8 @@ static rk_err_t validate(char *s, int nr_class, int dim, int need_prob,
                 BAD("nr_sv needs %d values", k);
             nr_sv_sum = 0;
             for (int i = 0; i < k; i++) {
-                if (nsv[i] < 0 || nsv[i] != (long)nsv[i])
+                if (!(nsv[i] >= 0 && nsv[i] <= 10000000) ||
+                    nsv[i] != (long)nsv[i])
                     BAD("bad nr_sv");
                 nr_sv_sum += (long)nsv[i];
             }

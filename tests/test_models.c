@@ -16,6 +16,7 @@
 #include "models/evaluate.h"
 #include "models/labelled.h"
 #include "models/model.h"
+#include "models/svm_text.h"
 #include "testutil.h"
 
 static const char *write_tmp(const char *name, const char *content,
@@ -363,7 +364,43 @@ static void test_model_format(void) {
     rk_bundle_free(&b);
 }
 
+static void test_svm_header_numbers(void) {
+    /* If it fails: a hostile model's header numbers reach a cast whose
+     * result is undefined (the fuzzer found label 5.5e100) instead of
+     * being refused. */
+    static const struct {
+        const char *label, *nr_sv, *expect; /* expect NULL: loads */
+    } cases[] = {
+        {"label 0 1", "nr_sv 1 0", NULL},
+        {"label 5.5e100 1", "nr_sv 1 0", "labels must be 0..1"},
+        {"label -1e300 1", "nr_sv 1 0", "labels must be 0..1"},
+        {"label 0.5 1", "nr_sv 1 0", "labels must be 0..1"},
+        {"label 1 1", "nr_sv 1 0", "labels must be 0..1"},
+        {"label 0 1", "nr_sv 1e300 0", "bad nr_sv"},
+        {"label 0 1", "nr_sv -1e300 0", "bad nr_sv"},
+        {"label 0 1", "nr_sv 0.5 0.5", "bad nr_sv"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char text[512], err[512] = "";
+        snprintf(text, sizeof text,
+                 "svm_type c_svc\nkernel_type linear\nnr_class 2\n"
+                 "total_sv 1\nrho 0\n%s\n%s\nSV\n1 1:0.5\n",
+                 cases[c].label, cases[c].nr_sv);
+        struct svm_model *m = NULL;
+        rk_err_t e =
+            rk_svm_from_text(text, strlen(text), 2, 16, 0, &m, err, sizeof err);
+        if (!cases[c].expect)
+            CHECK(e == RK_OK && m, "a well-formed header loads: %s", err);
+        else
+            CHECK(e == RK_ERR_DATA && !m && strstr(err, cases[c].expect),
+                  "'%s' / '%s' is refused, saying %s: %s", cases[c].label,
+                  cases[c].nr_sv, cases[c].expect, err);
+        svm_free_and_destroy_model(&m);
+    }
+}
+
 TEST_LIST = {{"hand_labels", test_hand_labels},
+             {"svm_header_numbers", test_svm_header_numbers},
              {"labelled_groups", test_labelled_groups},
              {"coverage", test_coverage},
              {"threshold_rule", test_threshold_rule},
