@@ -244,6 +244,8 @@ static int cmp_para(const void *a, const void *b) {
 
 /* Sorts d's paragraphs by index and drops all but the last copy of each. */
 void rk_report_settle(doc_t *d) {
+    if (d->n_paras < 2) /* (paras is NULL for a summary alone) */
+        return;
     qsort(d->paras, d->n_paras, sizeof *d->paras, cmp_para);
     size_t k = 0;
     for (size_t i = 0; i < d->n_paras; i++) {

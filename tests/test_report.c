@@ -408,6 +408,31 @@ static void test_order_and_redelivery(void) {
     teardown(&f);
 }
 
+static void test_summary_alone(void) {
+    /* If it fails: a document whose paragraphs were not in the input (a
+     * summary record alone) breaks the report instead of getting a page.
+     * (Its empty paragraph list reached qsort as NULL: the fuzzer's find.) */
+    fixture_t f;
+    if (!setup(&f)) {
+        teardown(&f);
+        return;
+    }
+    char dir[4300], err[512] = "";
+    snprintf(dir, sizeof dir, "%s/alone", rk_test_tmpdir());
+    rk_report_t *r = rk_report_new();
+    int ok = add(r, &f.b.items[f.b.count - 1]);
+    CHECK(ok && rk_report_count(r) == 1 &&
+              rk_report_write(r, dir, err, sizeof err) == RK_OK,
+          "a summary record alone makes a report: %s", err);
+    rk_report_destroy(r);
+    char *b = page(dir, "1-S_RES_2322__2016_.html");
+    CHECK(b && strstr(b, "<p class=\"summary meta\">Document labels: ") &&
+              count(b, "<section class=\"para ") == 0,
+          "its page shows the summary's labels and no paragraph");
+    free(b);
+    teardown(&f);
+}
+
 static void test_bad_lines(void) {
     /* If it fails: a bad record is taken, or refused without its field. */
     static const struct {
@@ -530,5 +555,6 @@ TEST_LIST = {{"one_page_per_document", test_one_page_per_document},
              {"labels_and_chart", test_labels_and_chart},
              {"explanations_shown", test_explanations_shown},
              {"order_and_redelivery", test_order_and_redelivery},
+             {"summary_alone", test_summary_alone},
              {"bad_lines", test_bad_lines},
              {NULL, NULL}};
