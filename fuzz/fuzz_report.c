@@ -28,11 +28,21 @@ static const char *out_dir(void) {
     return dir;
 }
 
+/* Whether the attribute name[0..len) holds a URL a browser follows. */
+static int is_url_attribute(const char *name, size_t len) {
+    static const char *const url[] = {"href", "src", "action", "formaction",
+                                      "xlink:href"};
+    for (size_t i = 0; i < sizeof url / sizeof url[0]; i++)
+        if (len == strlen(url[i]) && !strncasecmp(name, url[i], len))
+            return 1;
+    return 0;
+}
+
 /* Whether the page has markup no report writes, which text from a record
  * could only bring in unescaped: a tag that runs or loads something, an
- * event attribute (on...=), or "javascript:" in an attribute. Text between
- * tags is not markup (the report escapes '<' there), nor is a quoted
- * attribute value but for "javascript:". */
+ * event attribute (on...=), or "javascript:" in a URL attribute. Text
+ * between tags is not markup (the report escapes '<' there), nor is a
+ * quoted attribute value but for a URL's "javascript:". */
 static int has_active_markup(const char *s) {
     static const char *const deny[] = {"script", "iframe", "object",
                                        "embed",  "img",    "link",
@@ -49,6 +59,7 @@ static int has_active_markup(const char *s) {
             size_t attr = strcspn(p, " \t\n/>=");
             if (attr > 2 && !strncasecmp(p, "on", 2))
                 return 1;
+            int url = is_url_attribute(p, attr);
             p += attr;
             if (*p != '=')
                 continue;
@@ -56,7 +67,7 @@ static int has_active_markup(const char *s) {
             char quote = *p == '"' || *p == '\'' ? *p++ : 0;
             size_t value = quote ? strcspn(p, quote == '"' ? "\"" : "'")
                                  : strcspn(p, " \t\n>");
-            for (size_t i = 0; i + 11 <= value; i++)
+            for (size_t i = 0; url && i + 11 <= value; i++)
                 if (!strncasecmp(p + i, "javascript:", 11))
                     return 1;
             p += value;

@@ -65,6 +65,15 @@ static rk_err_t validate(char *s, int nr_class, int dim, int need_prob,
 #define BAD(...)                                                               \
     return rk_fail(RK_ERR_DATA, errstr, errstr_size,                           \
                    "libsvm model: " __VA_ARGS__)
+    /* A header line twice is refused: libsvm would allocate its array
+     * again and leak the first (the fuzzer's find). */
+#define ONCE(bit, name)                                                        \
+    do {                                                                       \
+        if (seen & 1u << (bit))                                                \
+            BAD("header line %s twice", name);                                 \
+        seen |= 1u << (bit);                                                   \
+    } while (0)
+    unsigned seen = 0;
     int k = -1, pairs = 0, seen_prob_a = 0, seen_prob_b = 0;
     long total = -1, nr_sv_sum = -1;
     char *line = s;
@@ -78,29 +87,36 @@ static rk_err_t validate(char *s, int nr_class, int dim, int need_prob,
             break;
         }
         if (!strncmp(p, "svm_type ", 9)) {
+            ONCE(0, "svm_type");
             if (strncmp(p + 9, "c_svc\n", 6))
                 BAD("svm_type must be c_svc");
         } else if (!strncmp(p, "kernel_type ", 12)) {
+            ONCE(1, "kernel_type");
             if (strncmp(p + 12, "linear\n", 7) && strncmp(p + 12, "rbf\n", 4))
                 BAD("kernel_type must be linear or rbf");
         } else if (!strncmp(p, "gamma ", 6)) {
+            ONCE(2, "gamma");
             p += 6;
             if (!numbers(&p, 1, NULL))
                 BAD("bad gamma");
         } else if (!strncmp(p, "nr_class ", 9)) {
+            ONCE(3, "nr_class");
             k = atoi(p + 9);
             if (k != nr_class)
                 BAD("nr_class %d, but the bundle has %d labels", k, nr_class);
             pairs = k * (k - 1) / 2;
         } else if (!strncmp(p, "total_sv ", 9)) {
+            ONCE(4, "total_sv");
             total = atol(p + 9);
             if (total < 1 || total > 10000000)
                 BAD("total_sv out of range");
         } else if (k > 0 && !strncmp(p, "rho ", 4)) {
+            ONCE(5, "rho");
             p += 4;
             if (!numbers(&p, pairs, NULL))
                 BAD("rho needs %d values", pairs);
         } else if (k > 0 && !strncmp(p, "label ", 6)) {
+            ONCE(6, "label");
             double lab[RK_MAX_LABELS];
             p += 6;
             if (k > RK_MAX_LABELS || !numbers(&p, k, lab))
@@ -114,12 +130,15 @@ static rk_err_t validate(char *s, int nr_class, int dim, int need_prob,
                     BAD("labels must be 0..%d, each once", k - 1);
             }
         } else if (k > 0 && !strncmp(p, "probA ", 6)) {
+            ONCE(7, "probA");
             p += 6;
             seen_prob_a = numbers(&p, pairs, NULL);
         } else if (k > 0 && !strncmp(p, "probB ", 6)) {
+            ONCE(8, "probB");
             p += 6;
             seen_prob_b = numbers(&p, pairs, NULL);
         } else if (k > 0 && !strncmp(p, "nr_sv ", 6)) {
+            ONCE(9, "nr_sv");
             double nsv[RK_MAX_LABELS];
             p += 6;
             if (k > RK_MAX_LABELS || !numbers(&p, k, nsv))
@@ -176,6 +195,7 @@ static rk_err_t validate(char *s, int nr_class, int dim, int need_prob,
     if (svs != total)
         BAD("%ld support vectors, header says %ld", svs, total);
     return RK_OK;
+#undef ONCE
 #undef BAD
 }
 

@@ -364,10 +364,10 @@ static void test_model_format(void) {
     rk_bundle_free(&b);
 }
 
-static void test_svm_header_numbers(void) {
+static void test_svm_header(void) {
     /* If it fails: a hostile model's header numbers reach a cast whose
-     * result is undefined (the fuzzer found label 5.5e100) instead of
-     * being refused. */
+     * result is undefined (the fuzzer found label 5.5e100), or a repeated
+     * header line reaches libsvm, which leaks, instead of being refused. */
     static const struct {
         const char *label, *nr_sv, *expect; /* expect NULL: loads */
     } cases[] = {
@@ -379,6 +379,10 @@ static void test_svm_header_numbers(void) {
         {"label 0 1", "nr_sv 1e300 0", "bad nr_sv"},
         {"label 0 1", "nr_sv -1e300 0", "bad nr_sv"},
         {"label 0 1", "nr_sv 0.5 0.5", "bad nr_sv"},
+        /* libsvm would allocate the array again and leak the first */
+        {"label 0 1", "nr_sv 1 0\nnr_sv 1 0", "nr_sv twice"},
+        {"label 0 1\nlabel 0 1", "nr_sv 1 0", "label twice"},
+        {"label 0 1\nrho 0", "nr_sv 1 0", "rho twice"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         char text[512], err[512] = "";
@@ -400,7 +404,7 @@ static void test_svm_header_numbers(void) {
 }
 
 TEST_LIST = {{"hand_labels", test_hand_labels},
-             {"svm_header_numbers", test_svm_header_numbers},
+             {"svm_header", test_svm_header},
              {"labelled_groups", test_labelled_groups},
              {"coverage", test_coverage},
              {"threshold_rule", test_threshold_rule},
