@@ -65,12 +65,19 @@ static rk_err_t validate(char *s, int nr_class, int dim, int need_prob,
 #define BAD(...)                                                               \
     return rk_fail(RK_ERR_DATA, errstr, errstr_size,                           \
                    "libsvm model: " __VA_ARGS__)
-    /* A header line twice is refused: libsvm would allocate its array
-     * again and leak the first (the fuzzer's find). */
-#define ONCE(bit, name)                                                        \
+    /* The header lines, by the bit each sets in seen. A line twice is
+     * refused: libsvm would allocate its array again and leak the first (the
+     * fuzzer's find). Those in REQUIRED must be there: without rho or label
+     * libsvm loads a model that predicts through a NULL array. */
+    static const char *const header[] = {
+        "svm_type", "kernel_type", "gamma", "nr_class", "total_sv",
+        "rho",      "label",       "probA", "probB",    "nr_sv"};
+    const unsigned required =
+        1u << 0 | 1u << 1 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 9;
+#define ONCE(bit)                                                              \
     do {                                                                       \
         if (seen & 1u << (bit))                                                \
-            BAD("header line %s twice", name);                                 \
+            BAD("header line %s twice", header[bit]);                          \
         seen |= 1u << (bit);                                                   \
     } while (0)
     unsigned seen = 0;
@@ -87,36 +94,36 @@ static rk_err_t validate(char *s, int nr_class, int dim, int need_prob,
             break;
         }
         if (!strncmp(p, "svm_type ", 9)) {
-            ONCE(0, "svm_type");
+            ONCE(0);
             if (strncmp(p + 9, "c_svc\n", 6))
                 BAD("svm_type must be c_svc");
         } else if (!strncmp(p, "kernel_type ", 12)) {
-            ONCE(1, "kernel_type");
+            ONCE(1);
             if (strncmp(p + 12, "linear\n", 7) && strncmp(p + 12, "rbf\n", 4))
                 BAD("kernel_type must be linear or rbf");
         } else if (!strncmp(p, "gamma ", 6)) {
-            ONCE(2, "gamma");
+            ONCE(2);
             p += 6;
             if (!numbers(&p, 1, NULL))
                 BAD("bad gamma");
         } else if (!strncmp(p, "nr_class ", 9)) {
-            ONCE(3, "nr_class");
+            ONCE(3);
             k = atoi(p + 9);
             if (k != nr_class)
                 BAD("nr_class %d, but the bundle has %d labels", k, nr_class);
             pairs = k * (k - 1) / 2;
         } else if (!strncmp(p, "total_sv ", 9)) {
-            ONCE(4, "total_sv");
+            ONCE(4);
             total = atol(p + 9);
             if (total < 1 || total > 10000000)
                 BAD("total_sv out of range");
         } else if (k > 0 && !strncmp(p, "rho ", 4)) {
-            ONCE(5, "rho");
+            ONCE(5);
             p += 4;
             if (!numbers(&p, pairs, NULL))
                 BAD("rho needs %d values", pairs);
         } else if (k > 0 && !strncmp(p, "label ", 6)) {
-            ONCE(6, "label");
+            ONCE(6);
             double lab[RK_MAX_LABELS];
             p += 6;
             if (k > RK_MAX_LABELS || !numbers(&p, k, lab))
@@ -130,15 +137,15 @@ static rk_err_t validate(char *s, int nr_class, int dim, int need_prob,
                     BAD("labels must be 0..%d, each once", k - 1);
             }
         } else if (k > 0 && !strncmp(p, "probA ", 6)) {
-            ONCE(7, "probA");
+            ONCE(7);
             p += 6;
             seen_prob_a = numbers(&p, pairs, NULL);
         } else if (k > 0 && !strncmp(p, "probB ", 6)) {
-            ONCE(8, "probB");
+            ONCE(8);
             p += 6;
             seen_prob_b = numbers(&p, pairs, NULL);
         } else if (k > 0 && !strncmp(p, "nr_sv ", 6)) {
-            ONCE(9, "nr_sv");
+            ONCE(9);
             double nsv[RK_MAX_LABELS];
             p += 6;
             if (k > RK_MAX_LABELS || !numbers(&p, k, nsv))
@@ -155,6 +162,9 @@ static rk_err_t validate(char *s, int nr_class, int dim, int need_prob,
         }
         line = nl + 1;
     }
+    for (unsigned bit = 0; bit < sizeof header / sizeof header[0]; bit++)
+        if ((required & 1u << bit) && !(seen & 1u << bit))
+            BAD("no %s line in the header", header[bit]);
     if (k < 2 || total < 1 || nr_sv_sum != total)
         BAD("nr_class, total_sv and nr_sv missing or inconsistent");
     if (need_prob && (!seen_prob_a || !seen_prob_b))
