@@ -65,15 +65,28 @@ static rk_err_t validate(char *s, int nr_class, int dim, int need_prob,
 #define BAD(...)                                                               \
     return rk_fail(RK_ERR_DATA, errstr, errstr_size,                           \
                    "libsvm model: " __VA_ARGS__)
-    /* The header lines, by the bit each sets in seen. A line twice is
-     * refused: libsvm would allocate its array again and leak the first (the
-     * fuzzer's find). Those in REQUIRED must be there: without rho or label
+    /* The header lines, each a bit in seen. A line twice is refused:
+     * libsvm would allocate its array again and leak the first (the
+     * fuzzer's find). Those in required must be there: without rho or label
      * libsvm loads a model that predicts through a NULL array. */
+    enum {
+        SVM_TYPE,
+        KERNEL,
+        GAMMA,
+        NR_CLASS,
+        TOTAL_SV,
+        RHO,
+        LABEL,
+        PROB_A,
+        PROB_B,
+        NR_SV
+    };
     static const char *const header[] = {
         "svm_type", "kernel_type", "gamma", "nr_class", "total_sv",
         "rho",      "label",       "probA", "probB",    "nr_sv"};
-    const unsigned required =
-        1u << 0 | 1u << 1 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 9;
+    const unsigned required = 1u << SVM_TYPE | 1u << KERNEL | 1u << NR_CLASS |
+                              1u << TOTAL_SV | 1u << RHO | 1u << LABEL |
+                              1u << NR_SV;
 #define ONCE(bit)                                                              \
     do {                                                                       \
         if (seen & 1u << (bit))                                                \
@@ -94,36 +107,36 @@ static rk_err_t validate(char *s, int nr_class, int dim, int need_prob,
             break;
         }
         if (!strncmp(p, "svm_type ", 9)) {
-            ONCE(0);
+            ONCE(SVM_TYPE);
             if (strncmp(p + 9, "c_svc\n", 6))
                 BAD("svm_type must be c_svc");
         } else if (!strncmp(p, "kernel_type ", 12)) {
-            ONCE(1);
+            ONCE(KERNEL);
             if (strncmp(p + 12, "linear\n", 7) && strncmp(p + 12, "rbf\n", 4))
                 BAD("kernel_type must be linear or rbf");
         } else if (!strncmp(p, "gamma ", 6)) {
-            ONCE(2);
+            ONCE(GAMMA);
             p += 6;
             if (!numbers(&p, 1, NULL))
                 BAD("bad gamma");
         } else if (!strncmp(p, "nr_class ", 9)) {
-            ONCE(3);
+            ONCE(NR_CLASS);
             k = atoi(p + 9);
             if (k != nr_class)
                 BAD("nr_class %d, but the bundle has %d labels", k, nr_class);
             pairs = k * (k - 1) / 2;
         } else if (!strncmp(p, "total_sv ", 9)) {
-            ONCE(4);
+            ONCE(TOTAL_SV);
             total = atol(p + 9);
             if (total < 1 || total > 10000000)
                 BAD("total_sv out of range");
         } else if (k > 0 && !strncmp(p, "rho ", 4)) {
-            ONCE(5);
+            ONCE(RHO);
             p += 4;
             if (!numbers(&p, pairs, NULL))
                 BAD("rho needs %d values", pairs);
         } else if (k > 0 && !strncmp(p, "label ", 6)) {
-            ONCE(6);
+            ONCE(LABEL);
             double lab[RK_MAX_LABELS];
             p += 6;
             if (k > RK_MAX_LABELS || !numbers(&p, k, lab))
@@ -137,15 +150,15 @@ static rk_err_t validate(char *s, int nr_class, int dim, int need_prob,
                     BAD("labels must be 0..%d, each once", k - 1);
             }
         } else if (k > 0 && !strncmp(p, "probA ", 6)) {
-            ONCE(7);
+            ONCE(PROB_A);
             p += 6;
             seen_prob_a = numbers(&p, pairs, NULL);
         } else if (k > 0 && !strncmp(p, "probB ", 6)) {
-            ONCE(8);
+            ONCE(PROB_B);
             p += 6;
             seen_prob_b = numbers(&p, pairs, NULL);
         } else if (k > 0 && !strncmp(p, "nr_sv ", 6)) {
-            ONCE(9);
+            ONCE(NR_SV);
             double nsv[RK_MAX_LABELS];
             p += 6;
             if (k > RK_MAX_LABELS || !numbers(&p, k, nsv))
