@@ -20,4 +20,12 @@ foreach(lang ar en)
   string(APPEND body "};\n")
   string(APPEND body "const rk_stopword_list_t rk_stopwords_${lang} = {\"${lang}\", words_${lang}, ${count}};\n\n")
 endforeach()
-file(WRITE "${OUT}" "${body}")
+# Written only when it changes: each configure runs this, and a new file
+# would rebuild and relink everything, under tests that are running it.
+set(old "")
+if(EXISTS "${OUT}")
+  file(READ "${OUT}" old)
+endif()
+if(NOT old STREQUAL body)
+  file(WRITE "${OUT}" "${body}")
+endif()
