@@ -24,12 +24,8 @@ foreach(entry IN LISTS assets)
 endforeach()
 string(APPEND body "const rk_review_asset_t rk_review_assets[] = {\n${table}};\n")
 string(APPEND body "const size_t rk_review_n_assets = ${n};\n")
-# Written only when it changes: each configure runs this, and a new file
-# would rebuild and relink everything, under tests that are running it.
-set(old "")
-if(EXISTS "${OUT}")
-  file(READ "${OUT}" old)
-endif()
-if(NOT old STREQUAL body)
-  file(WRITE "${OUT}" "${body}")
-endif()
+# OUT is replaced only when it changes (configure_file's rule): each
+# configure runs this, and a new file would rebuild and relink everything,
+# under tests that may be running it.
+file(WRITE "${OUT}.new" "${body}")
+configure_file("${OUT}.new" "${OUT}" COPYONLY)

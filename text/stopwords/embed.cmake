@@ -20,12 +20,8 @@ foreach(lang ar en)
   string(APPEND body "};\n")
   string(APPEND body "const rk_stopword_list_t rk_stopwords_${lang} = {\"${lang}\", words_${lang}, ${count}};\n\n")
 endforeach()
-# Written only when it changes: each configure runs this, and a new file
-# would rebuild and relink everything, under tests that are running it.
-set(old "")
-if(EXISTS "${OUT}")
-  file(READ "${OUT}" old)
-endif()
-if(NOT old STREQUAL body)
-  file(WRITE "${OUT}" "${body}")
-endif()
+# OUT is replaced only when it changes (configure_file's rule): each
+# configure runs this, and a new file would rebuild and relink everything,
+# under tests that may be running it.
+file(WRITE "${OUT}.new" "${body}")
+configure_file("${OUT}.new" "${OUT}" COPYONLY)
