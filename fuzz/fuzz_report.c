@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "classify/report.h"
+#include "core/file.h"
 #include "core/utf8.h"
 
 /* One directory for the whole run, emptied after each input. */
@@ -79,16 +80,13 @@ static int has_active_markup(const char *s) {
 }
 
 static void check_page(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        abort();
-    static char buf[1 << 22];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    if (!rk_utf8_valid(buf, n, NULL) || strlen(buf) != n ||
+    char err[256], *buf = NULL;
+    size_t n = 0;
+    if (rk_file_read(path, RK_FILE_MAX_INPUT, &buf, &n, err, sizeof err) ||
+        !rk_utf8_valid(buf, n, NULL) || strlen(buf) != n ||
         has_active_markup(buf))
         abort();
+    free(buf);
 }
 
 /* Checks every page in dir, and removes it. */
