@@ -364,37 +364,41 @@ static void test_model_format(void) {
     rk_bundle_free(&b);
 }
 
+/* "\n" after a header line, nothing after an absent ("") one. */
+static const char *nl(const char *line) {
+    return *line ? "\n" : "";
+}
+
 static void test_svm_header(void) {
     /* If it fails: a hostile model's header numbers reach a cast whose
-     * result is undefined (the fuzzer found label 5.5e100), or a repeated
-     * header line reaches libsvm, which leaks, instead of being refused. */
+     * result is undefined (the fuzzer found label 5.5e100), a repeated
+     * header line reaches libsvm, which leaks, or a missing one, which it
+     * predicts through as a NULL array, instead of being refused. */
     static const struct {
-        const char *label, *nr_sv, *expect; /* expect NULL: loads */
-        /* (label NULL: "label 0 1" and no rho line before it) */
+        const char *rho, *label, *nr_sv; /* "": no such line */
+        const char *expect;              /* NULL: loads */
     } cases[] = {
-        {"label 0 1", "nr_sv 1 0", NULL},
-        {"label 5.5e100 1", "nr_sv 1 0", "labels must be 0..1"},
-        {"label -1e300 1", "nr_sv 1 0", "labels must be 0..1"},
-        {"label 0.5 1", "nr_sv 1 0", "labels must be 0..1"},
-        {"label 1 1", "nr_sv 1 0", "labels must be 0..1"},
-        {"label 0 1", "nr_sv 1e300 0", "bad nr_sv"},
-        {"label 0 1", "nr_sv -1e300 0", "bad nr_sv"},
-        {"label 0 1", "nr_sv 0.5 0.5", "bad nr_sv"},
-        /* libsvm would allocate the array again and leak the first */
-        {"label 0 1", "nr_sv 1 0\nnr_sv 1 0", "nr_sv twice"},
-        {"label 0 1\nlabel 0 1", "nr_sv 1 0", "label twice"},
-        {"label 0 1\nrho 0", "nr_sv 1 0", "rho twice"},
-        /* libsvm would load these and predict through a NULL array */
-        {"gamma 0.5", "nr_sv 1 0", "no label line"},
-        {NULL, "nr_sv 1 0", "no rho line"},
+        {"rho 0", "label 0 1", "nr_sv 1 0", NULL},
+        {"rho 0", "label 5.5e100 1", "nr_sv 1 0", "labels must be 0..1"},
+        {"rho 0", "label -1e300 1", "nr_sv 1 0", "labels must be 0..1"},
+        {"rho 0", "label 0.5 1", "nr_sv 1 0", "labels must be 0..1"},
+        {"rho 0", "label 1 1", "nr_sv 1 0", "labels must be 0..1"},
+        {"rho 0", "label 0 1", "nr_sv 1e300 0", "bad nr_sv"},
+        {"rho 0", "label 0 1", "nr_sv -1e300 0", "bad nr_sv"},
+        {"rho 0", "label 0 1", "nr_sv 0.5 0.5", "bad nr_sv"},
+        {"rho 0", "label 0 1", "nr_sv 1 0\nnr_sv 1 0", "nr_sv twice"},
+        {"rho 0", "label 0 1\nlabel 0 1", "nr_sv 1 0", "label twice"},
+        {"rho 0\nrho 0", "label 0 1", "nr_sv 1 0", "rho twice"},
+        {"rho 0", "", "nr_sv 1 0", "no label line"},
+        {"", "label 0 1", "nr_sv 1 0", "no rho line"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         char text[512], err[512] = "";
         snprintf(text, sizeof text,
                  "svm_type c_svc\nkernel_type linear\nnr_class 2\n"
-                 "total_sv 1\n%s%s\n%s\nSV\n1 1:0.5\n",
-                 cases[c].label ? "rho 0\n" : "",
-                 cases[c].label ? cases[c].label : "label 0 1", cases[c].nr_sv);
+                 "total_sv 1\n%s%s%s%s%s%sSV\n1 1:0.5\n",
+                 cases[c].rho, nl(cases[c].rho), cases[c].label,
+                 nl(cases[c].label), cases[c].nr_sv, nl(cases[c].nr_sv));
         struct svm_model *m = NULL;
         rk_err_t e =
             rk_svm_from_text(text, strlen(text), 2, 16, 0, &m, err, sizeof err);
@@ -402,9 +406,8 @@ static void test_svm_header(void) {
             CHECK(e == RK_OK && m, "a well-formed header loads: %s", err);
         else
             CHECK(e == RK_ERR_DATA && !m && strstr(err, cases[c].expect),
-                  "'%s' / '%s' is refused, saying %s: %s",
-                  cases[c].label ? cases[c].label : "no rho", cases[c].nr_sv,
-                  cases[c].expect, err);
+                  "'%s' / '%s' / '%s' is refused, saying %s: %s", cases[c].rho,
+                  cases[c].label, cases[c].nr_sv, cases[c].expect, err);
         svm_free_and_destroy_model(&m);
     }
 }
